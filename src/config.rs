@@ -1,0 +1,607 @@
+//! Typed configuration: the daemon's settings (`config/bantin.toml`) and one feed definition per
+//! `feeds/*.toml`. Loading validates everything up front, so a bad file fails at start (or at a
+//! reload) with the file, the key and the reason, never half-way through a scrape.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use serde::Deserialize;
+use url::Url;
+
+use crate::model::vietnam;
+
+/// Everything the daemon runs with, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address the HTTP server binds.
+    pub listen: SocketAddr,
+    /// Public URL of the server, used in self links and the index page.
+    pub public_url: Url,
+    /// SQLite database file.
+    pub database: PathBuf,
+    /// Static copies of every feed are written here after each scrape (none when unset).
+    pub output_dir: Option<PathBuf>,
+    /// Default log filter (`RUST_LOG` overrides it).
+    pub log_level: String,
+    pub fetch: FetchConfig,
+    pub feeds: Vec<FeedDef>,
+}
+
+/// How the fetcher treats portals.
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    pub user_agent: String,
+    /// Minimum gap between two requests to one host.
+    pub min_interval: Duration,
+    pub connect_timeout: Duration,
+    /// Whole-request timeout, body included.
+    pub timeout: Duration,
+    pub max_body_bytes: usize,
+    pub max_redirects: usize,
+}
+
+/// One source, as one `feeds/NAME.toml` defines it, and the feed published from it.
+#[derive(Debug, Clone)]
+pub struct FeedDef {
+    /// Slug used in URLs and the store: `[a-z0-9-]+`.
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    /// The portal's home page.
+    pub site: Url,
+    pub profile: Profile,
+    /// Pages listing articles, the first page of each pagination.
+    pub list_pages: Vec<Url>,
+    /// How many pages of each list to follow through `?Page=N` links.
+    pub max_pages: usize,
+    pub schedule: Schedule,
+    /// Items in the published feed.
+    pub limit: usize,
+    pub selectors: Selectors,
+}
+
+/// How a source's pages are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// Vietnamese SharePoint e-government portals (`Block_BanTin_*` web parts).
+    PublishingPortal,
+}
+
+/// Per-field CSS selector overrides for the extractor; unset fields are found by structure.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Selectors {
+    pub title: Option<String>,
+    pub date: Option<String>,
+    pub summary: Option<String>,
+    pub image: Option<String>,
+    pub caption: Option<String>,
+    /// The element whose children are the body paragraphs.
+    pub body: Option<String>,
+    pub author: Option<String>,
+    /// Article links on list pages.
+    pub list_link: Option<String>,
+}
+
+/// A cron schedule, kept with the text it was written as.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub expr: String,
+    cron: cron::Schedule,
+}
+
+impl Schedule {
+    /// Accepts standard 5-field crontab (`*/30 * * * *`, weekdays 0–7 with 0 and 7 = Sunday)
+    /// and the `cron` crate's 6–7 field form with seconds first (weekdays 1–7, 1 = Sunday).
+    pub fn parse(expr: &str) -> Result<Schedule, String> {
+        let fields: Vec<&str> = expr.split_whitespace().collect();
+        let translated = match fields.len() {
+            5 => from_crontab(&fields)?,
+            6 | 7 => fields.join(" "),
+            n => return Err(format!("expected 5 fields (crontab) or 6-7 (with seconds), got {n}")),
+        };
+        let cron = cron::Schedule::from_str(&translated).map_err(|e| e.to_string())?;
+        if cron.upcoming(vietnam()).next().is_none() {
+            return Err("never fires".into());
+        }
+        Ok(Schedule {
+            expr: expr.to_string(),
+            cron,
+        })
+    }
+
+    /// Fire times after `after`, evaluated in Vietnam time (the portals' clock).
+    pub fn after(&self, after: DateTime<FixedOffset>) -> impl Iterator<Item = DateTime<FixedOffset>> + '_ {
+        self.cron.after(&after.with_timezone(&vietnam()))
+    }
+
+    /// The gap between the next two runs: how long a reader may cache the feed.
+    pub fn interval(&self, now: DateTime<FixedOffset>) -> Duration {
+        let mut next = self.after(now);
+        match (next.next(), next.next()) {
+            (Some(a), Some(b)) => (b - a).to_std().unwrap_or(Duration::from_secs(3600)),
+            _ => Duration::from_secs(3600),
+        }
+    }
+}
+
+/// Crontab's day-of-week numbering (0 = Sunday) differs from the `cron` crate's (1 = Sunday),
+/// so the weekday field is rewritten with names, which both agree on.
+fn from_crontab(fields: &[&str]) -> Result<String, String> {
+    let (dom, dow) = (fields[2], fields[4]);
+    if dom != "*" && dom != "?" && dow != "*" && dow != "?" {
+        // crontab fires when either matches, the cron crate only when both do: refuse rather
+        // than silently run on fewer days than the operator wrote.
+        return Err(
+            "day-of-month and day-of-week are both restricted; crontab ORs them but \
+                    this scheduler would AND them: use one, or two feeds"
+                .into(),
+        );
+    }
+    let dow = if dow == "*" || dow == "?" {
+        dow.to_string()
+    } else {
+        crontab_weekdays(dow)?
+    };
+    Ok(format!(
+        "0 {} {} {} {} {}",
+        fields[0], fields[1], fields[2], fields[3], dow
+    ))
+}
+
+fn crontab_weekdays(field: &str) -> Result<String, String> {
+    const NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+    let day = |s: &str| -> Result<usize, String> {
+        if let Ok(n) = s.parse::<usize>() {
+            return if n <= 7 {
+                Ok(n % 7)
+            } else {
+                Err(format!("weekday {n} out of range 0-7"))
+            };
+        }
+        NAMES
+            .iter()
+            .position(|name| name.eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown weekday `{s}`"))
+    };
+    let mut days = [false; 7];
+    for part in field.split(',') {
+        let (range, step) = match part.split_once('/') {
+            Some((r, s)) => (r, s.parse::<usize>().map_err(|_| format!("bad step in `{part}`"))?),
+            None => (part, 1),
+        };
+        if step == 0 {
+            return Err(format!("zero step in `{part}`"));
+        }
+        let (lo, hi) = match range {
+            "*" => (0, 6),
+            r => match r.split_once('-') {
+                // `5-7` means Friday to Sunday: keep 7 as 7 while walking the range.
+                Some((a, b)) => (
+                    day(a)?,
+                    b.parse::<usize>().ok().filter(|&n| n == 7).map_or(day(b)?, |n| n),
+                ),
+                None => (day(r)?, day(r)?),
+            },
+        };
+        if lo > hi {
+            return Err(format!("weekday range `{range}` runs backwards"));
+        }
+        for d in (lo..=hi).step_by(step) {
+            days[d % 7] = true;
+        }
+    }
+    Ok(NAMES
+        .iter()
+        .zip(days)
+        .filter(|(_, on)| *on)
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(","))
+}
+
+/// Why the configuration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A file or directory could not be read.
+    #[error("{file}: cannot read: {source}")]
+    Read { file: PathBuf, source: std::io::Error },
+    /// A key is unknown, missing, mistyped or has a value that cannot work.
+    #[error("{file}: key `{key}`: {reason}")]
+    Invalid { file: PathBuf, key: String, reason: String },
+}
+
+fn invalid(file: &Path, key: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        file: file.to_path_buf(),
+        key: key.to_string(),
+        reason: reason.into(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    listen: Option<String>,
+    public_url: Option<String>,
+    database: Option<PathBuf>,
+    feeds_dir: Option<PathBuf>,
+    output_dir: Option<PathBuf>,
+    user_agent: Option<String>,
+    log_level: Option<String>,
+    #[serde(default)]
+    fetch: RawFetch,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFetch {
+    min_interval_ms: Option<u64>,
+    connect_timeout_secs: Option<u64>,
+    timeout_secs: Option<u64>,
+    max_body_bytes: Option<usize>,
+    max_redirects: Option<usize>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    name: String,
+    title: String,
+    description: Option<String>,
+    site: String,
+    profile: String,
+    list_pages: Vec<String>,
+    max_pages: Option<usize>,
+    schedule: Option<String>,
+    limit: Option<usize>,
+    #[serde(default)]
+    selectors: Selectors,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATABASE: &str = "/var/lib/bantin/bantin.sqlite";
+pub const DEFAULT_SCHEDULE: &str = "*/30 * * * *";
+pub const DEFAULT_USER_AGENT: &str = concat!(
+    "bantin/",
+    env!("CARGO_PKG_VERSION"),
+    " (news feed generator; +https://github.com/bantin/bantin)"
+);
+
+impl FetchConfig {
+    /// The defaults of `[fetch]`: polite to a slow government server.
+    pub fn polite(user_agent: &str) -> FetchConfig {
+        FetchConfig {
+            user_agent: user_agent.to_string(),
+            min_interval: Duration::from_millis(1000),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            max_body_bytes: 8 * 1024 * 1024,
+            max_redirects: 5,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the daemon config and every `*.toml` in its feeds directory. Relative paths in the
+    /// file are relative to the file's own directory, so `/etc/bantin/bantin.toml` can say
+    /// `feeds_dir = "feeds"`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = parse_file(path)?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let listen_text = raw.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
+        let listen: SocketAddr = listen_text
+            .parse()
+            .map_err(|e| invalid(path, "listen", format!("`{listen_text}` is not an address:port ({e})")))?;
+        let public_url = match raw.public_url {
+            Some(text) => parse_http_url(&text).map_err(|reason| invalid(path, "public_url", reason))?,
+            None => Url::parse(&format!("http://{listen}/")).expect("a socket address makes a URL"),
+        };
+        let user_agent = raw.user_agent.unwrap_or_else(|| DEFAULT_USER_AGENT.to_string());
+        if user_agent.trim().is_empty() || user_agent.contains(['\r', '\n']) {
+            return Err(invalid(path, "user_agent", "must be one non-empty line"));
+        }
+        let defaults = FetchConfig::polite(&user_agent);
+        let fetch = FetchConfig {
+            user_agent,
+            min_interval: raw
+                .fetch
+                .min_interval_ms
+                .map_or(defaults.min_interval, Duration::from_millis),
+            connect_timeout: raw
+                .fetch
+                .connect_timeout_secs
+                .map_or(defaults.connect_timeout, Duration::from_secs),
+            timeout: raw.fetch.timeout_secs.map_or(defaults.timeout, Duration::from_secs),
+            max_body_bytes: raw.fetch.max_body_bytes.unwrap_or(defaults.max_body_bytes),
+            max_redirects: raw.fetch.max_redirects.unwrap_or(defaults.max_redirects),
+        };
+        if fetch.timeout.is_zero() {
+            return Err(invalid(path, "fetch.timeout_secs", "must be at least 1"));
+        }
+        let log_level = raw.log_level.unwrap_or_else(|| "info".into());
+        if tracing_subscriber::EnvFilter::try_new(&log_level).is_err() {
+            return Err(invalid(
+                path,
+                "log_level",
+                format!("`{log_level}` is not a log filter (try info, debug)"),
+            ));
+        }
+        let feeds_dir = dir.join(raw.feeds_dir.unwrap_or_else(|| "feeds".into()));
+        let feeds = load_feeds(&feeds_dir)?;
+        Ok(Config {
+            listen,
+            public_url,
+            database: dir.join(raw.database.unwrap_or_else(|| DEFAULT_DATABASE.into())),
+            output_dir: raw
+                .output_dir
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(|p| dir.join(p)),
+            log_level,
+            fetch,
+            feeds,
+        })
+    }
+
+    pub fn feed(&self, name: &str) -> Option<&FeedDef> {
+        self.feeds.iter().find(|f| f.name == name)
+    }
+}
+
+/// Every `*.toml` in `dir`, sorted by file name; feed names must be unique.
+pub fn load_feeds(dir: &Path) -> Result<Vec<FeedDef>, ConfigError> {
+    let read_err = |source| ConfigError::Read {
+        file: dir.to_path_buf(),
+        source,
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(read_err)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    let mut feeds: Vec<FeedDef> = Vec::new();
+    for file in files {
+        let feed = FeedDef::load(&file)?;
+        if feeds.iter().any(|f| f.name == feed.name) {
+            return Err(invalid(
+                &file,
+                "name",
+                format!("`{}` is already used by another feed file", feed.name),
+            ));
+        }
+        feeds.push(feed);
+    }
+    Ok(feeds)
+}
+
+impl FeedDef {
+    pub fn load(path: &Path) -> Result<FeedDef, ConfigError> {
+        let raw: RawFeed = parse_file(path)?;
+        FeedDef::from_raw(path, raw)
+    }
+
+    fn from_raw(path: &Path, raw: RawFeed) -> Result<FeedDef, ConfigError> {
+        let name_ok = !raw.name.is_empty()
+            && raw.name.len() <= 64
+            && raw
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !name_ok {
+            return Err(invalid(
+                path,
+                "name",
+                format!("`{}` must be 1-64 of a-z, 0-9 and -", raw.name),
+            ));
+        }
+        if raw.title.trim().is_empty() {
+            return Err(invalid(path, "title", "must not be empty"));
+        }
+        let site = parse_http_url(&raw.site).map_err(|r| invalid(path, "site", r))?;
+        let profile = match raw.profile.as_str() {
+            "publishing-portal" => Profile::PublishingPortal,
+            other => {
+                return Err(invalid(
+                    path,
+                    "profile",
+                    format!("unknown profile `{other}` (known: publishing-portal)"),
+                ));
+            }
+        };
+        if raw.list_pages.is_empty() {
+            return Err(invalid(path, "list_pages", "needs at least one URL"));
+        }
+        let list_pages = raw
+            .list_pages
+            .iter()
+            .enumerate()
+            .map(|(i, u)| parse_http_url(u).map_err(|r| invalid(path, &format!("list_pages[{i}]"), r)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let max_pages = raw.max_pages.unwrap_or(3);
+        if max_pages == 0 {
+            return Err(invalid(path, "max_pages", "must be at least 1"));
+        }
+        let limit = raw.limit.unwrap_or(50);
+        if limit == 0 {
+            return Err(invalid(path, "limit", "must be at least 1"));
+        }
+        let expr = raw.schedule.unwrap_or_else(|| DEFAULT_SCHEDULE.into());
+        let schedule = Schedule::parse(&expr)
+            .map_err(|r| invalid(path, "schedule", format!("`{expr}` is not a cron expression: {r}")))?;
+        let s = &raw.selectors;
+        let fields = [
+            ("title", &s.title),
+            ("date", &s.date),
+            ("summary", &s.summary),
+            ("image", &s.image),
+            ("caption", &s.caption),
+            ("body", &s.body),
+            ("author", &s.author),
+            ("list_link", &s.list_link),
+        ];
+        for (key, sel) in fields {
+            if let Some(sel) = sel
+                && let Err(e) = scraper::Selector::parse(sel)
+            {
+                return Err(invalid(
+                    path,
+                    &format!("selectors.{key}"),
+                    format!("`{sel}` is not a CSS selector: {e}"),
+                ));
+            }
+        }
+        Ok(FeedDef {
+            name: raw.name,
+            description: raw.description.unwrap_or_else(|| raw.title.clone()),
+            title: raw.title,
+            site,
+            profile,
+            list_pages,
+            max_pages,
+            schedule,
+            limit,
+            selectors: raw.selectors,
+        })
+    }
+
+    /// A feed over the bundled sample portal at `base` (the demo's only source).
+    pub fn sample(base: &Url) -> FeedDef {
+        let raw = RawFeed {
+            name: "backan-sample".into(),
+            title: "Bắc Kạn — Tin tức - Sự kiện (sample portal)".into(),
+            description: Some("News from the bundled sample PublishingPortal site, served on loopback".into()),
+            site: base.to_string(),
+            profile: "publishing-portal".into(),
+            list_pages: vec![
+                base.join("/Pages/tin-tuc-su-kien.aspx")
+                    .expect("static path")
+                    .to_string(),
+            ],
+            max_pages: None,
+            schedule: Some("*/5 * * * *".into()),
+            limit: None,
+            selectors: Selectors::default(),
+        };
+        FeedDef::from_raw(Path::new("<built-in sample>"), raw).expect("the built-in sample feed is valid")
+    }
+}
+
+fn parse_http_url(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| format!("`{text}` is not a URL: {e}"))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        _ => Err(format!("`{text}` is not an http(s) URL")),
+    }
+}
+
+/// Parses TOML into `T`, turning serde's complaint into the file, the dotted key and the reason.
+fn parse_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        file: path.to_path_buf(),
+        source,
+    })?;
+    let at_line = |span: Option<std::ops::Range<usize>>| {
+        span.map(|s| format!(" (line {})", text[..s.start.min(text.len())].lines().count().max(1)))
+            .unwrap_or_default()
+    };
+    let de = toml::Deserializer::parse(&text).map_err(|e| {
+        invalid(
+            path,
+            "-",
+            format!("not valid TOML: {}{}", e.message().trim(), at_line(e.span())),
+        )
+    })?;
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let mut key = err.path().to_string();
+        let inner = err.inner();
+        let message = inner.message().trim().to_string();
+        // For an unknown key serde names it only in the message: make it the key.
+        if let Some(unknown) = message
+            .strip_prefix("unknown field `")
+            .and_then(|m| m.split('`').next())
+        {
+            key = if key == "." {
+                unknown.to_string()
+            } else {
+                format!("{key}.{unknown}")
+            };
+        }
+        if let Some(missing) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+        {
+            key = if key == "." {
+                missing.to_string()
+            } else {
+                format!("{key}.{missing}")
+            };
+        }
+        invalid(path, &key, format!("{message}{}", at_line(inner.span())))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Datelike, TimeZone, Timelike, Weekday};
+
+    fn runs(expr: &str, n: usize) -> Vec<DateTime<FixedOffset>> {
+        let start = vietnam().with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap(); // a Monday
+        Schedule::parse(expr).unwrap().after(start).take(n).collect()
+    }
+
+    #[test]
+    fn crontab_weekday_range_means_monday_to_friday() {
+        let days: Vec<Weekday> = runs("0 8 * * 1-5", 7).iter().map(|d| d.weekday()).collect();
+        assert_eq!(
+            days,
+            [
+                Weekday::Mon,
+                Weekday::Tue,
+                Weekday::Wed,
+                Weekday::Thu,
+                Weekday::Fri,
+                Weekday::Mon,
+                Weekday::Tue
+            ]
+        );
+        assert!(runs("0 8 * * 1-5", 7).iter().all(|d| d.hour() == 8 && d.minute() == 0));
+    }
+
+    #[test]
+    fn crontab_sunday_is_zero_or_seven() {
+        for expr in ["0 6 * * 0", "0 6 * * 7", "0 6 * * sun"] {
+            assert!(runs(expr, 3).iter().all(|d| d.weekday() == Weekday::Sun), "{expr}");
+        }
+        let weekend: Vec<Weekday> = runs("0 6 * * 6-7", 2).iter().map(|d| d.weekday()).collect();
+        assert_eq!(weekend, [Weekday::Sat, Weekday::Sun]);
+    }
+
+    #[test]
+    fn seconds_form_is_passed_through() {
+        let r = runs("30 */15 * * * *", 2);
+        assert_eq!((r[0].minute(), r[0].second()), (0, 30));
+        assert_eq!((r[1].minute(), r[1].second()), (15, 30));
+    }
+
+    #[test]
+    fn interval_is_the_gap_between_runs() {
+        let s = Schedule::parse("*/30 * * * *").unwrap();
+        assert_eq!(
+            s.interval(vietnam().with_ymd_and_hms(2026, 1, 1, 0, 10, 0).unwrap()),
+            Duration::from_secs(1800)
+        );
+    }
+
+    #[test]
+    fn bad_schedules_say_why() {
+        assert!(Schedule::parse("every hour").unwrap_err().contains("5 fields"));
+        assert!(Schedule::parse("0 8 1 * 1").unwrap_err().contains("both restricted"));
+        assert!(Schedule::parse("0 8 * * 9").unwrap_err().contains("out of range"));
+        assert!(Schedule::parse("61 * * * *").is_err());
+    }
+}

@@ -1,0 +1,208 @@
+//! Text and HTML hygiene shared by every profile: NFC text without invisible characters,
+//! allow-listed HTML with absolute URLs, and canonical article URLs.
+
+use std::collections::{HashMap, HashSet};
+
+use ammonia::{Builder, UrlRelative};
+use unicode_normalization::UnicodeNormalization;
+use url::Url;
+
+use crate::model::is_xml_char;
+
+/// Plain text as feeds should carry it: NFC, entities already decoded by the parser, no
+/// zero-width or XML-forbidden characters, every whitespace run (NBSP included) one space.
+pub fn text(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut pending_space = false;
+    for c in raw.nfc() {
+        if is_invisible(c) || !is_xml_char(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push(c);
+    }
+    out
+}
+
+/// Characters that render as nothing: pasted from Word or CMS editors, they break search and
+/// equality. (ZWJ/ZWNJ carry meaning in other scripts, never in Vietnamese.)
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
+    )
+}
+
+/// Allow-listed HTML: no scripts, styles, event handlers, classes or `javascript:` URLs; every
+/// URL made absolute against `base` (the page's final URL); text NFC without invisibles.
+pub fn html(fragment: &str, base: &Url) -> String {
+    let prepared: String = fragment
+        .nfc()
+        .filter(|c| !is_invisible(*c) && is_xml_char(*c))
+        .collect();
+    let tags: HashSet<&str> = [
+        "p",
+        "br",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "s",
+        "sub",
+        "sup",
+        "a",
+        "img",
+        "ul",
+        "ol",
+        "li",
+        "blockquote",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "figure",
+        "figcaption",
+        "hr",
+        "pre",
+        "code",
+    ]
+    .into();
+    let attributes: HashMap<&str, HashSet<&str>> = [
+        ("a", ["href", "title"].into()),
+        ("img", ["src", "alt", "title", "width", "height"].into()),
+        ("td", ["colspan", "rowspan"].into()),
+        ("th", ["colspan", "rowspan"].into()),
+    ]
+    .into();
+    let cleaned = Builder::default()
+        .tags(tags)
+        .tag_attributes(attributes)
+        .generic_attributes(HashSet::new())
+        .url_schemes(["http", "https", "mailto"].into())
+        .url_relative(UrlRelative::RewriteWithBase(base.clone()))
+        .link_rel(Some("noopener noreferrer"))
+        .clean(&prepared)
+        .to_string();
+    // Word and SharePoint editors space with NBSP runs; in a feed reader they only stop wrapping.
+    cleaned.replace("&nbsp;", " ")
+}
+
+/// Query keys that identify an article on the portals we know; everything else in a query
+/// (tracking, `Source=` back-links, paging) is noise for identity.
+const ID_KEYS: [&str; 4] = ["itemid", "id", "newsid", "articleid"];
+const NOISE_KEYS: [&str; 6] = ["source", "fbclid", "gclid", "page", "isdlg", "mobile"];
+
+/// The article's canonical URL: no fragment, lower-case path (SharePoint paths are
+/// case-insensitive), and a query reduced to its identifying parameter. Two links that reach the
+/// same article give the same URL, so the same identity.
+pub fn canonical_url(url: &Url) -> Url {
+    let mut out = url.clone();
+    out.set_fragment(None);
+    let path = out.path().to_ascii_lowercase();
+    out.set_path(&path);
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let id = pairs
+        .iter()
+        .find(|(k, v)| ID_KEYS.contains(&k.to_ascii_lowercase().as_str()) && !v.is_empty());
+    let kept: Vec<(String, String)> = match id {
+        // One spelling of the id key, whatever the link used (`itemid`, `ItemId`, ...).
+        Some((k, v)) => vec![(
+            if k.eq_ignore_ascii_case("itemid") {
+                "ItemID".into()
+            } else {
+                k.clone()
+            },
+            v.clone(),
+        )],
+        None => {
+            let mut rest: Vec<(String, String)> = pairs
+                .into_iter()
+                .filter(|(k, _)| {
+                    let k = k.to_ascii_lowercase();
+                    !k.starts_with("utm_") && !NOISE_KEYS.contains(&k.as_str())
+                })
+                .collect();
+            rest.sort();
+            rest
+        }
+    };
+    if kept.is_empty() {
+        out.set_query(None);
+    } else {
+        out.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_nfc_single_spaced_and_visible() {
+        assert_eq!(
+            text("  Vie\u{0323}\u{0302}t\u{00A0}\u{00A0}Nam\u{200B}\n\t2024\u{000B} "),
+            "Việt Nam 2024"
+        );
+    }
+
+    #[test]
+    fn html_is_allow_listed_and_absolute() {
+        let base = Url::parse("https://portal.example/Pages/a.aspx?ItemID=1").unwrap();
+        let out = html(
+            r#"<p class="MsoNormal" onclick="x()" style="color:red">A&nbsp;<a href="/b.aspx">b</a><o:p></o:p>
+               <a href="javascript:alert(1)">j</a><img src="../img/c.jpg"><script>bad()</script></p>"#,
+            &base,
+        );
+        assert!(
+            out.contains(r#"<a href="https://portal.example/b.aspx" rel="noopener noreferrer">b</a>"#),
+            "{out}"
+        );
+        assert!(out.contains(r#"<img src="https://portal.example/img/c.jpg">"#), "{out}");
+        for banned in ["class", "onclick", "style", "javascript", "script", "o:p", "&nbsp;"] {
+            assert!(!out.contains(banned), "{banned} in {out}");
+        }
+    }
+
+    #[test]
+    fn canonical_url_keeps_only_identity() {
+        let c = |u: &str| canonical_url(&Url::parse(u).unwrap()).to_string();
+        let want = "https://backan.gov.vn/pages/chi-tiet-tin-tuc.aspx?ItemID=12345";
+        assert_eq!(
+            c("https://BACKAN.gov.vn/Pages/Chi-Tiet-Tin-Tuc.aspx?itemid=12345&Source=%2FPages%2Fx.aspx#top"),
+            want
+        );
+        assert_eq!(
+            c("https://backan.gov.vn/Pages/chi-tiet-tin-tuc.aspx?utm_source=fb&ItemID=12345"),
+            want
+        );
+        assert_eq!(
+            c("https://example.vn/news/a-b.html?utm_medium=x&b=2&a=1"),
+            "https://example.vn/news/a-b.html?a=1&b=2"
+        );
+        assert_eq!(
+            c("https://example.vn/news/a-b.html?fbclid=zz"),
+            "https://example.vn/news/a-b.html"
+        );
+    }
+}

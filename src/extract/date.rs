@@ -1,0 +1,91 @@
+//! Vietnamese portal dates: always day-first (`05/04/2024` is 5 April), local time
+//! Asia/Ho_Chi_Minh, often without a time, wrapped in weekday names, "Ngày", brackets or `|`.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use regex::Regex;
+
+use crate::model::vietnam;
+
+static DATE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^\d])(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[^\d]|$)").expect("static regex"));
+static TIME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:^|[^\d])(\d{1,2})[:hg](\d{2})(?::(\d{2}))?(?:[^\d]|$)").expect("static regex"));
+
+/// The first valid day-first date in `text`, with the time written next to it (before or after,
+/// within a few characters) or midnight, in +07:00. A date-only article thus gets the same
+/// timestamp on every scrape.
+pub fn find(text: &str) -> Option<DateTime<FixedOffset>> {
+    for caps in DATE.captures_iter(text) {
+        let number = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+        let (Some(day), Some(month), Some(year)) = (number(1), number(2), number(3)) else {
+            continue;
+        };
+        // Never month-first: 04/05 is 4 May even where 5 April would also be a valid date.
+        let Some(date) = NaiveDate::from_ymd_opt(year as i32, month, day) else {
+            continue;
+        };
+        let whole = caps.get(0).expect("group 0");
+        let time = time_near(text, whole.start(), whole.end()).unwrap_or(NaiveTime::MIN);
+        return vietnam().from_local_datetime(&date.and_time(time)).single();
+    }
+    None
+}
+
+fn time_near(text: &str, start: usize, end: usize) -> Option<NaiveTime> {
+    let after = &text[end.saturating_sub(1)..];
+    let after = &after[..floor_char(after, 16)];
+    let before_start = floor_char(text, start.saturating_sub(16));
+    let before = &text[before_start..(start + 1).min(text.len())];
+    [after, before].into_iter().find_map(|window| {
+        let caps = TIME.captures(window)?;
+        let n = |i: usize| caps.get(i).map_or(Some(0), |m| m.as_str().parse::<u32>().ok());
+        NaiveTime::from_hms_opt(n(1)?, n(2)?, n(3)?)
+    })
+}
+
+/// The largest char boundary of `s` at or below `at`.
+fn floor_char(s: &str, at: usize) -> usize {
+    let mut at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rfc3339(text: &str) -> Option<String> {
+        find(text).map(|d| d.to_rfc3339())
+    }
+
+    #[test]
+    fn day_first_in_vietnam_time() {
+        assert_eq!(rfc3339("05/04/2024").as_deref(), Some("2024-04-05T00:00:00+07:00"));
+        assert_eq!(rfc3339("5/4/2024").as_deref(), Some("2024-04-05T00:00:00+07:00"));
+        assert_eq!(rfc3339("(12/04/2024)").as_deref(), Some("2024-04-12T00:00:00+07:00"));
+    }
+
+    #[test]
+    fn wrapped_forms_and_times() {
+        let want = Some("2024-04-05T10:30:00+07:00".to_string());
+        assert_eq!(rfc3339("Thứ Sáu, 05/04/2024 10:30"), want);
+        assert_eq!(rfc3339("Ngày 05/04/2024 | 10:30"), want);
+        assert_eq!(rfc3339("10:30 05/04/2024"), want);
+        assert_eq!(rfc3339("Cập nhật: 10h30 ngày 05-04-2024"), want);
+    }
+
+    #[test]
+    fn impossible_dates_are_skipped_not_flipped() {
+        // 13 cannot be a month, so this is not "4 December" read month-first; it is skipped.
+        assert_eq!(rfc3339("04/13/2024"), None);
+        assert_eq!(
+            rfc3339("31/02/2024 then 01/03/2024").as_deref(),
+            Some("2024-03-01T00:00:00+07:00")
+        );
+        assert_eq!(rfc3339("no date here"), None);
+    }
+}

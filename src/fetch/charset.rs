@@ -1,0 +1,93 @@
+//! Bytes → text the way browsers pick the encoding: HTTP header, then BOM, then `<meta>`, then
+//! UTF-8. Old Vietnamese sites still declare windows-1258, whose decoder yields *decomposed*
+//! diacritics, so every result is normalized to NFC.
+
+use encoding_rs::{Encoding, UTF_8};
+use unicode_normalization::UnicodeNormalization;
+
+/// Decodes `body`; `content_type` is the HTTP header value, if any.
+pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
+    let (encoding, skip) = match Encoding::for_bom(body) {
+        // A BOM is unambiguous; it beats a header that is often a server default.
+        Some((enc, bom_len)) => (enc, bom_len),
+        None => (
+            content_type
+                .and_then(charset_param)
+                .or_else(|| meta_charset(body))
+                .unwrap_or(UTF_8),
+            0,
+        ),
+    };
+    let (text, _, _) = encoding.decode(&body[skip..]);
+    text.nfc().collect()
+}
+
+fn charset_param(content_type: &str) -> Option<&'static Encoding> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        if !key.trim().eq_ignore_ascii_case("charset") {
+            return None;
+        }
+        Encoding::for_label(value.trim().trim_matches(['"', '\'']).as_bytes())
+    })
+}
+
+/// The `charset` of a `<meta charset>` or `<meta http-equiv content="…; charset=…">` in the
+/// first 2 KiB, as the HTML spec's prescan looks.
+fn meta_charset(body: &[u8]) -> Option<&'static Encoding> {
+    let head = &body[..body.len().min(2048)];
+    let lower: Vec<u8> = head.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(pos) = find(&lower[from..], b"charset=") {
+        let start = from + pos + b"charset=".len();
+        let value: Vec<u8> = lower[start..]
+            .iter()
+            .copied()
+            .skip_while(|b| *b == b'"' || *b == b'\'' || *b == b' ')
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_')
+            .collect();
+        // A UTF-16 label in a document that was just read as ASCII is a lie; the HTML spec
+        // reads it as UTF-8, which is what `output_encoding` maps it to.
+        if let Some(enc) = Encoding::for_label(&value) {
+            return Some(enc.output_encoding());
+        }
+        from = start;
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_wins_over_meta() {
+        let body = b"<meta charset=\"windows-1258\"><p>caf\xc3\xa9</p>";
+        assert!(decode(body, Some("text/html; charset=UTF-8")).contains("café"));
+    }
+
+    #[test]
+    fn meta_http_equiv_is_read() {
+        // "Việt" in windows-1258: V i 0xEA + combining dot below (0xF2) t
+        let body = b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1258\"><p>Vi\xea\xf2t</p>";
+        let text = decode(body, Some("text/html"));
+        assert!(text.contains("Việt"), "{text}");
+        assert!(text.contains('\u{1EC7}'), "normalized to the precomposed letter");
+    }
+
+    #[test]
+    fn bom_beats_a_wrong_header() {
+        let body = b"\xef\xbb\xbf<p>Vi\xe1\xbb\x87t</p>";
+        assert_eq!(decode(body, Some("text/html; charset=iso-8859-1")), "<p>Việt</p>");
+    }
+
+    #[test]
+    fn decomposed_utf8_is_normalized() {
+        let decomposed = "Vie\u{0323}\u{0302}t"; // e + dot below + circumflex
+        assert_eq!(decode(decomposed.as_bytes(), None), "Việt");
+    }
+}

@@ -1,0 +1,89 @@
+//! bantin turns news portals into feeds: it fetches a portal's pages, extracts articles,
+//! keeps them in SQLite and publishes RSS and Atom over HTTP on a schedule.
+//!
+//! Data flows `fetch` → `extract` → `store` → `publish` → `serve`; `schedule` drives the write
+//! path and `serve` the read path. The leaves depend only on `model` and `config`.
+
+/// Typed configuration: daemon settings and feed definitions, validated at load.
+pub mod config;
+/// Page → article links and articles: profiles, dates, HTML hygiene. Pure.
+pub mod extract;
+/// Network I/O toward portals: client, pacing, caps, charset decoding.
+pub mod fetch;
+/// The shared vocabulary: pages, articles, feed items, formats.
+pub mod model;
+/// Feed items → RSS 2.0 and Atom 1.0 bytes. Pure.
+pub mod publish;
+/// The bundled sample portal (the fixture site) served on loopback, for the demo and tests.
+pub mod sample;
+/// When each source runs; the one place that chains fetch → extract → store.
+pub mod schedule;
+/// HTTP: feeds, index page, health; cached rendered bytes with ETag/304.
+pub mod serve;
+/// SQLite: migrations, identity, every SQL statement.
+pub mod store;
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, watch};
+
+/// Why the daemon could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The database could not be opened.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// The HTTP client could not be built.
+    #[error(transparent)]
+    Fetch(#[from] fetch::FetchError),
+    /// The HTTP server failed.
+    #[error("HTTP server: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+/// The daemon: every source on its schedule, feeds served on `listener`, static files exported
+/// after each change when `output_dir` is set; until `shutdown` turns true.
+pub async fn run(
+    config: config::Config,
+    listener: tokio::net::TcpListener,
+    shutdown: watch::Receiver<bool>,
+) -> Result<(), RunError> {
+    let store = Arc::new(store::Store::open(&config.database)?);
+    let fetcher = Arc::new(fetch::Fetcher::new(config.fetch.clone())?);
+    let feeds = serve::Feeds::new(store.clone(), config.feeds.clone(), config.public_url.clone());
+    let (reports_tx, mut reports) = mpsc::unbounded_channel();
+    tokio::spawn(schedule::daemon(
+        fetcher,
+        store,
+        config.feeds.clone(),
+        reports_tx,
+        shutdown.clone(),
+    ));
+
+    let output_dir = config.output_dir.clone();
+    let publisher = feeds.clone();
+    tokio::spawn(async move {
+        export_to(&publisher, output_dir.as_deref()).await;
+        while let Some(report) = reports.recv().await {
+            if report.changed() {
+                publisher.invalidate();
+                export_to(&publisher, output_dir.as_deref()).await;
+            }
+        }
+    });
+
+    let mut stop = shutdown;
+    serve::run(listener, feeds, async move {
+        let _ = stop.wait_for(|s| *s).await;
+    })
+    .await?;
+    Ok(())
+}
+
+async fn export_to(feeds: &serve::Feeds, dir: Option<&std::path::Path>) {
+    let Some(dir) = dir else { return };
+    match serve::export(feeds, dir).await {
+        Ok(files) => tracing::info!(dir = %dir.display(), files = files.len(), "static feeds written"),
+        Err(e) => tracing::error!(dir = %dir.display(), error = %e, "cannot write static feeds"),
+    }
+}

@@ -1,0 +1,346 @@
+//! The `bantin` command line: parses arguments, sets up logging and signals, maps failures to
+//! exit codes (1: a run failed, 2: bad input or config). No pipeline logic lives here.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use bantin::config::{Config, FeedDef, FetchConfig, Profile, Selectors};
+use bantin::fetch::Fetcher;
+use bantin::model::{Format, Page, vietnam};
+use bantin::sample::SamplePortal;
+use bantin::schedule::{self, RunReport};
+use bantin::serve::Feeds;
+use bantin::store::{Store, identity_key};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::json;
+use tokio::sync::watch;
+use url::Url;
+
+const DEFAULT_CONFIG: &str = "/etc/bantin/bantin.toml";
+
+#[derive(Parser)]
+#[command(name = "bantin", version, about = "Turns news portals into RSS and Atom feeds")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scrape the bundled sample portal on loopback and serve its feeds: no network, no config.
+    Demo {
+        /// Address to serve the feeds on (port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Run the daemon: scrape every feed on its schedule and serve the feeds.
+    Run {
+        #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+    },
+    /// Run one scrape cycle and exit; non-zero exit if any source failed.
+    Scrape {
+        #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        /// Only this feed (by name).
+        #[arg(long)]
+        feed: Option<String>,
+    },
+    /// Extract one saved article page and print it as JSON.
+    Extract {
+        #[arg(long, value_enum, default_value = "publishing-portal")]
+        profile: ProfileArg,
+        /// The page's URL: relative links resolve against it and it gives the article's identity.
+        #[arg(long)]
+        url: Url,
+        /// The saved HTML file, or `-` for standard input.
+        file: PathBuf,
+    },
+    /// Print a feed as it is published, from the store.
+    Render {
+        #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        #[arg(long)]
+        feed: String,
+        #[arg(long, value_enum, default_value = "rss")]
+        format: FormatArg,
+    },
+    /// Validate the config and feed files and print each feed's next runs.
+    Check {
+        #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProfileArg {
+    PublishingPortal,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Rss,
+    Atom,
+}
+
+/// A failure of the user's input (config, arguments, files): exit code 2, not 1.
+#[derive(Debug)]
+struct BadInput;
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("bad input")
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(dispatch(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            // One line: the chain of causes, outermost first.
+            let chain: Vec<String> = e
+                .chain()
+                .filter(|c| !c.is::<BadInput>())
+                .map(|c| c.to_string())
+                .collect();
+            eprintln!("bantin: {}", chain.join(": "));
+            if e.chain().any(|c| c.is::<BadInput>()) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+async fn dispatch(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Demo { listen } => demo(listen).await,
+        Command::Run { config } => {
+            let config = load(&config)?;
+            init_logging(&config.log_level);
+            let listener = bind(config.listen).await?;
+            tracing::info!(listen = %config.listen, feeds = config.feeds.len(), "bantin running");
+            bantin::run(config, listener, shutdown_signal()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scrape { config, feed } => scrape(&config, feed.as_deref()).await,
+        Command::Extract { profile, url, file } => extract(profile, url, &file),
+        Command::Render { config, feed, format } => render(&config, &feed, format).await,
+        Command::Check { config } => check(&config),
+    }
+}
+
+fn load(path: &Path) -> Result<Config> {
+    Config::load(path).context(BadInput)
+}
+
+fn init_logging(default_filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))
+}
+
+/// Turns true on Ctrl-C or SIGTERM.
+fn shutdown_signal() -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    tokio::spawn(async move {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        tracing::info!("shutting down");
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+async fn demo(listen: SocketAddr) -> Result<ExitCode> {
+    init_logging("info");
+    let portal = SamplePortal::start().await.context("cannot start the sample portal")?;
+    let listener = bind(listen).await.context("try --listen 127.0.0.1:0 for a free port")?;
+    let addr = listener.local_addr()?;
+    let state = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let feed = FeedDef::sample(&portal.url());
+    let config = Config {
+        listen: addr,
+        public_url: Url::parse(&format!("http://{addr}/"))?,
+        database: state.path().join("bantin.sqlite"),
+        output_dir: None,
+        log_level: "info".into(),
+        // The sample portal is this process on loopback: no need to pace requests.
+        fetch: FetchConfig {
+            min_interval: std::time::Duration::ZERO,
+            ..FetchConfig::polite(bantin::config::DEFAULT_USER_AGENT)
+        },
+        feeds: vec![feed.clone()],
+    };
+    // Scrape once before serving, so the first feed a reader opens is already full.
+    let store = Arc::new(Store::open(&config.database)?);
+    let report = schedule::run_source(&Fetcher::new(config.fetch.clone())?, &store, &feed).await;
+    drop(store);
+    print_report(&report);
+    println!("sample portal: {}", portal.url());
+    println!("feeds:         http://{addr}/");
+    for format in Format::ALL {
+        println!(
+            "               http://{addr}/feeds/{}.{}",
+            feed.name,
+            format.extension()
+        );
+    }
+    println!("press Ctrl-C to stop");
+    bantin::run(config, listener, shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn scrape(path: &Path, only: Option<&str>) -> Result<ExitCode> {
+    let config = load(path)?;
+    init_logging(&config.log_level);
+    let defs: Vec<&FeedDef> = match only {
+        Some(name) => vec![
+            config
+                .feed(name)
+                .with_context(|| format!("no feed named `{name}` in {}", path.display()))
+                .context(BadInput)?,
+        ],
+        None => config.feeds.iter().collect(),
+    };
+    let store = Arc::new(Store::open(&config.database)?);
+    let fetcher = Fetcher::new(config.fetch.clone())?;
+    let mut failed = false;
+    let mut changed = false;
+    for def in defs {
+        let report = schedule::run_source(&fetcher, &store, def).await;
+        print_report(&report);
+        failed |= report.failed();
+        changed |= report.changed();
+    }
+    if let Some(dir) = config.output_dir.as_deref().filter(|_| changed) {
+        let feeds = Feeds::new(store, config.feeds.clone(), config.public_url.clone());
+        bantin::serve::export(&feeds, dir).await?;
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn print_report(r: &RunReport) {
+    println!(
+        "{}: {} pages, {} articles fetched, {} new, {} updated, {} unchanged, {} errors",
+        r.source,
+        r.pages,
+        r.articles_fetched,
+        r.counts.new,
+        r.counts.updated,
+        r.counts.unchanged,
+        r.errors.len()
+    );
+    for e in &r.errors {
+        println!("  error: {e}");
+    }
+}
+
+fn extract(profile: ProfileArg, url: Url, file: &Path) -> Result<ExitCode> {
+    let mut bytes = Vec::new();
+    if file == Path::new("-") {
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+    } else {
+        bytes = std::fs::read(file)
+            .with_context(|| format!("cannot read {}", file.display()))
+            .context(BadInput)?;
+    }
+    let profile = match profile {
+        ProfileArg::PublishingPortal => Profile::PublishingPortal,
+    };
+    let page = Page {
+        url,
+        html: bantin::fetch::decode(&bytes, None),
+    };
+    let article = bantin::extract::article(profile, &Selectors::default(), &page, None)
+        .with_context(|| format!("{}", file.display()))
+        .context(BadInput)?;
+    let out = json!({
+        "url": article.url.as_str(),
+        "id": identity_key(&article.url),
+        "title": article.title,
+        "published": article.published.map(|d| d.with_timezone(&vietnam()).to_rfc3339()),
+        "summary": article.summary,
+        "author": article.author,
+        "image": article.image.as_ref().map(|i| json!({"url": i.url.as_str(), "caption": i.caption})),
+        "content_html": article.content_html,
+        "content_text": article.content_text,
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn render(path: &Path, name: &str, format: FormatArg) -> Result<ExitCode> {
+    let config = load(path)?;
+    let format = match format {
+        FormatArg::Rss => Format::Rss,
+        FormatArg::Atom => Format::Atom,
+    };
+    if config.feed(name).is_none() {
+        bail!(anyhow::Error::new(BadInput).context(format!("no feed named `{name}` in {}", path.display())));
+    }
+    let store = Arc::new(Store::open(&config.database)?);
+    let feeds = Feeds::new(store, config.feeds.clone(), config.public_url.clone());
+    let doc = feeds.rendered(name, format).await?.context("feed vanished")?;
+    use std::io::Write;
+    std::io::stdout().write_all(&doc.body)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(path: &Path) -> Result<ExitCode> {
+    let config = load(path)?;
+    println!("{}: ok", path.display());
+    println!(
+        "  listen {}, public URL {}, database {}",
+        config.listen,
+        config.public_url,
+        config.database.display()
+    );
+    if config.feeds.is_empty() {
+        println!("  no feeds defined");
+    }
+    let now = chrono::Utc::now().with_timezone(&vietnam());
+    for def in &config.feeds {
+        println!(
+            "feed {} ({}): {}",
+            def.name,
+            def.title,
+            def.list_pages.iter().map(Url::as_str).collect::<Vec<_>>().join(", ")
+        );
+        let next: Vec<String> = def
+            .schedule
+            .after(now)
+            .take(3)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string())
+            .collect();
+        println!("  schedule `{}`: next runs {}", def.schedule.expr, next.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}

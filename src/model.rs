@@ -1,0 +1,124 @@
+//! The shared vocabulary of every stage: a fetched page, an extracted article, a stored feed item,
+//! what a feed publishes. No I/O lives here; a change to "what an article is" starts here and the
+//! compiler lists every stage that must follow.
+
+use chrono::{DateTime, FixedOffset};
+use url::Url;
+
+/// The portals' local time, Asia/Ho_Chi_Minh: UTC+7 all year (Vietnam has no DST).
+pub fn vietnam() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).expect("+07:00 is a valid offset")
+}
+
+/// XML 1.0 `Char`: strict feed parsers reject a whole document for one U+000B, and neither
+/// feed crate filters them, so every text that reaches a feed passes through here.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+}
+
+/// `text` without the characters XML forbids.
+pub fn xml_safe(text: &str) -> String {
+    text.chars().filter(|c| is_xml_char(*c)).collect()
+}
+
+/// A fetched document, already decoded to NFC text.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The final URL after redirects: every relative link in `html` resolves against it.
+    pub url: Url,
+    pub html: String,
+}
+
+/// One article as a profile extracts it from its page, before the store has seen it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    /// Canonical URL (identity params only, lower-case path): the article's identity.
+    pub url: Url,
+    pub title: String,
+    /// `None` when the page shows no date; the store then stamps the first-seen time once.
+    pub published: Option<DateTime<FixedOffset>>,
+    /// The lead, plain text.
+    pub summary: Option<String>,
+    pub author: Option<String>,
+    pub image: Option<Image>,
+    /// Sanitized body HTML with absolute URLs, without the lead image, caption and author line.
+    pub content_html: String,
+    /// The body as plain text, paragraphs separated by blank lines.
+    pub content_text: String,
+}
+
+/// The article's lead image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image {
+    pub url: Url,
+    pub caption: Option<String>,
+    /// Size and media type as the image server reported them; `None` when never measured,
+    /// so no feed ever carries a made-up enclosure length.
+    pub length: Option<u64>,
+    pub mime: Option<String>,
+}
+
+/// An article as the store keeps and feeds publish it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedItem {
+    /// Permanent id (RSS `guid`, Atom `id`): a `tag:` URI minted once from the canonical URL.
+    pub guid: String,
+    pub article: Article,
+    /// The publication time as stored: the page's date, or the first-seen time when it had none.
+    pub published: DateTime<FixedOffset>,
+    /// Last time the stored content changed (equals `published` until an edit is seen).
+    pub updated: DateTime<FixedOffset>,
+}
+
+/// The output formats a feed is published in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Rss,
+    Atom,
+}
+
+impl Format {
+    pub const ALL: [Format; 2] = [Format::Rss, Format::Atom];
+
+    /// File extension and URL suffix.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Rss => "rss",
+            Format::Atom => "atom",
+        }
+    }
+
+    pub fn from_extension(ext: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.extension() == ext)
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Atom => "application/atom+xml; charset=utf-8",
+        }
+    }
+}
+
+/// What a published feed says about itself: everything but its items.
+#[derive(Debug, Clone)]
+pub struct FeedMeta {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    /// The portal's home page (RSS `link`, Atom `rel="alternate"`).
+    pub site: Url,
+    /// Where this feed is served; `{self_base}/feeds/{name}.{ext}` is its self link.
+    pub self_base: Url,
+    /// Minutes a reader may cache the feed (RSS `ttl`), from the source's schedule.
+    pub ttl_minutes: u32,
+    /// Atom needs an `updated` even for a feed with no items yet.
+    pub empty_updated: DateTime<FixedOffset>,
+}
+
+impl FeedMeta {
+    pub fn self_url(&self, format: Format) -> String {
+        let base = self.self_base.as_str().trim_end_matches('/');
+        format!("{base}/feeds/{}.{}", self.name, format.extension())
+    }
+}

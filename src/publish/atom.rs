@@ -1,0 +1,87 @@
+//! Atom 1.0 (RFC 4287).
+
+use atom_syndication::{Content, Entry, Feed, Link, Person, Text, WriteConfig};
+
+use super::{GENERATOR, PublishError, content_html, last_change};
+use crate::model::{FeedItem, FeedMeta, Format, xml_safe};
+
+pub fn render(meta: &FeedMeta, items: &[FeedItem]) -> Result<Vec<u8>, PublishError> {
+    let self_url = meta.self_url(Format::Atom);
+    let feed = Feed {
+        title: Text::plain(xml_safe(&meta.title)),
+        // The self URL is as permanent as the feed itself; readers key subscriptions on it.
+        id: self_url.clone(),
+        // Never the render time (and never the crate's 1970 default): the newest change.
+        updated: last_change(meta, items),
+        subtitle: Some(Text::plain(xml_safe(&meta.description))),
+        authors: vec![Person {
+            name: xml_safe(&meta.title),
+            uri: Some(meta.site.to_string()),
+            ..Person::default()
+        }],
+        links: vec![
+            link(&self_url, "self", Some("application/atom+xml")),
+            link(meta.site.as_str(), "alternate", Some("text/html")),
+        ],
+        generator: Some(atom_syndication::Generator {
+            value: GENERATOR.into(),
+            uri: None,
+            version: None,
+        }),
+        lang: Some("vi".into()),
+        entries: items.iter().map(entry).collect(),
+        ..Feed::default()
+    };
+    // The crate's declaration omits the encoding; strict checkers want it stated.
+    let mut out = b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n".to_vec();
+    feed.write_with_config(
+        &mut out,
+        WriteConfig {
+            write_document_declaration: false,
+            indent_size: None,
+        },
+    )?;
+    Ok(out)
+}
+
+fn entry(item: &FeedItem) -> Entry {
+    let a = &item.article;
+    let mut links = vec![link(a.url.as_str(), "alternate", Some("text/html"))];
+    if let Some(img) = &a.image {
+        links.push(Link {
+            length: img.length.map(|n| n.to_string()),
+            ..link(img.url.as_str(), "enclosure", img.mime.as_deref())
+        });
+    }
+    Entry {
+        id: item.guid.clone(),
+        title: Text::plain(xml_safe(&a.title)),
+        updated: item.updated,
+        published: Some(item.published),
+        summary: a.summary.as_deref().map(|s| Text::plain(xml_safe(s))),
+        content: Some(Content {
+            content_type: Some("html".into()),
+            value: Some(content_html(item)),
+            ..Content::default()
+        }),
+        authors: a
+            .author
+            .iter()
+            .map(|name| Person {
+                name: xml_safe(name),
+                ..Person::default()
+            })
+            .collect(),
+        links,
+        ..Entry::default()
+    }
+}
+
+fn link(href: &str, rel: &str, mime: Option<&str>) -> Link {
+    Link {
+        href: href.to_string(),
+        rel: rel.to_string(),
+        mime_type: mime.map(str::to_string),
+        ..Link::default()
+    }
+}

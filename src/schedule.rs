@@ -1,0 +1,277 @@
+//! The write path: when each source runs, and the one place that chains fetch → extract →
+//! store. A run either stores what it extracted in one transaction or stores nothing; a failed
+//! fetch or extraction never becomes an item and never deletes one.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use tokio::sync::{mpsc, watch};
+use url::Url;
+
+use crate::config::FeedDef;
+use crate::extract::{self, ListLink};
+use crate::fetch::Fetcher;
+use crate::model::{Article, vietnam};
+use crate::store::{SaveCounts, Store};
+
+/// What one run of one source did.
+#[derive(Debug, Clone, Default)]
+pub struct RunReport {
+    pub source: String,
+    /// List pages fetched.
+    pub pages: usize,
+    /// Article pages fetched (only articles not yet stored are fetched).
+    pub articles_fetched: usize,
+    /// New / updated / unchanged; articles already stored and not re-fetched count as unchanged.
+    pub counts: SaveCounts,
+    /// Every failure with its cause; any entry makes the run a failure.
+    pub errors: Vec<String>,
+}
+
+impl RunReport {
+    pub fn failed(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    pub fn changed(&self) -> bool {
+        self.counts.new + self.counts.updated > 0
+    }
+}
+
+fn now() -> DateTime<FixedOffset> {
+    Utc::now().with_timezone(&vietnam())
+}
+
+/// Runs one source once: list pages (following `?Page=N` up to `max_pages`), then only the
+/// articles the store does not have, then one transaction.
+pub async fn run_source(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef) -> RunReport {
+    let mut report = RunReport {
+        source: def.name.clone(),
+        ..RunReport::default()
+    };
+    let links = collect_links(fetcher, def, &mut report).await;
+    if links.is_empty() {
+        if report.errors.is_empty() {
+            // Pages that answered but held no article link: the portal's layout changed.
+            report.errors.push(format!(
+                "no article links found on {} (layout change?)",
+                list_names(def)
+            ));
+        }
+        finish(store, &report).await;
+        return report;
+    }
+
+    let mut articles: Vec<Article> = Vec::new();
+    for link in &links {
+        match blocking(store, {
+            let (source, url) = (def.name.clone(), link.url.clone());
+            move |s| s.contains(&source, &url)
+        })
+        .await
+        {
+            Ok(true) => report.counts.unchanged += 1,
+            Ok(false) => match fetch_article(fetcher, def, link).await {
+                Ok(article) => {
+                    report.articles_fetched += 1;
+                    articles.push(article);
+                }
+                Err(e) => {
+                    report.articles_fetched += 1;
+                    report.errors.push(e);
+                }
+            },
+            Err(e) => report.errors.push(e),
+        }
+    }
+
+    // Lists run newest first; storing oldest first makes insertion order follow recency, which
+    // breaks ties between same-day articles the way the portal ordered them.
+    articles.reverse();
+    let saved = blocking(store, {
+        let source = def.name.clone();
+        move |s| s.save(&source, &articles, now()).map_err(|e| e.to_string())
+    })
+    .await;
+    match saved {
+        Ok(counts) => {
+            report.counts.new += counts.new;
+            report.counts.updated += counts.updated;
+            report.counts.unchanged += counts.unchanged;
+        }
+        Err(e) => report.errors.push(e),
+    }
+    finish(store, &report).await;
+    report
+}
+
+async fn collect_links(fetcher: &Fetcher, def: &FeedDef, report: &mut RunReport) -> Vec<ListLink> {
+    let mut links: Vec<ListLink> = Vec::new();
+    let mut seen_links: HashSet<Url> = HashSet::new();
+    let mut seen_pages: HashSet<Url> = HashSet::new();
+    for start in &def.list_pages {
+        let mut queue = vec![start.clone()];
+        let mut fetched = 0;
+        while let Some(url) = (!queue.is_empty()).then(|| queue.remove(0)) {
+            if fetched >= def.max_pages || !seen_pages.insert(page_key(&url)) {
+                continue;
+            }
+            fetched += 1;
+            let page = match fetcher.page(&url).await {
+                Ok(page) => page,
+                Err(e) => {
+                    report.errors.push(e.to_string());
+                    continue;
+                }
+            };
+            report.pages += 1;
+            let list = extract::list(def.profile, &def.selectors, &page);
+            if list.links.is_empty() {
+                tracing::warn!(source = %def.name, url = %url, "list page has no article links");
+            }
+            for link in list.links {
+                if seen_links.insert(link.url.clone()) {
+                    links.push(link);
+                }
+            }
+            queue.extend(list.pages.into_iter().filter(|p| !seen_pages.contains(&page_key(p))));
+        }
+    }
+    links
+}
+
+async fn fetch_article(fetcher: &Fetcher, def: &FeedDef, link: &ListLink) -> Result<Article, String> {
+    let page = fetcher.page(&link.url).await.map_err(|e| e.to_string())?;
+    let mut article =
+        extract::article(def.profile, &def.selectors, &page, Some(link)).map_err(|e| format!("{}: {e}", link.url))?;
+    if let Some(image) = &mut article.image {
+        // Enclosures need a real size; a failed probe leaves it unknown, never invented.
+        match fetcher.probe(&image.url).await {
+            Ok(probe) => {
+                image.length = probe.length;
+                image.mime = probe.mime.filter(|m| m.starts_with("image/"));
+            }
+            Err(e) => tracing::debug!(image = %image.url, error = %e, "cannot measure image"),
+        }
+    }
+    Ok(article)
+}
+
+async fn finish(store: &Arc<Store>, report: &RunReport) {
+    let error = report.errors.first().map(|first| match report.errors.len() {
+        1 => first.clone(),
+        n => format!("{first} (and {} more)", n - 1),
+    });
+    let source = report.source.clone();
+    let recorded = blocking(store, move |s| {
+        s.record_run(&source, now(), error.as_deref())
+            .map_err(|e| e.to_string())
+    })
+    .await;
+    if let Err(e) = recorded {
+        tracing::error!(source = %report.source, error = %e, "cannot record run");
+    }
+    tracing::info!(
+        source = %report.source,
+        pages = report.pages,
+        fetched = report.articles_fetched,
+        new = report.counts.new,
+        updated = report.counts.updated,
+        unchanged = report.counts.unchanged,
+        errors = report.errors.len(),
+        "run finished"
+    );
+    for e in &report.errors {
+        tracing::warn!(source = %report.source, error = %e, "run error");
+    }
+}
+
+/// A list page's identity for "already fetched": `?Page=1` is the page the list starts on.
+fn page_key(url: &Url) -> Url {
+    let mut key = url.clone();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, v)| !(k.eq_ignore_ascii_case("page") && v == "1"))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if pairs.is_empty() {
+        key.set_query(None);
+    } else {
+        key.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    key
+}
+
+fn list_names(def: &FeedDef) -> String {
+    def.list_pages.iter().map(Url::as_str).collect::<Vec<_>>().join(", ")
+}
+
+/// Runs a store call off the async threads.
+async fn blocking<T, E>(
+    store: &Arc<Store>,
+    f: impl FnOnce(&Store) -> Result<T, E> + Send + 'static,
+) -> Result<T, String>
+where
+    T: Send + 'static,
+    E: ToString + Send + 'static,
+{
+    let store = store.clone();
+    match tokio::task::spawn_blocking(move || f(&store)).await {
+        Ok(result) => result.map_err(|e| e.to_string()),
+        Err(e) => Err(format!("store task failed: {e}")),
+    }
+}
+
+/// Runs every source on its schedule until `shutdown` turns true. A source whose last success
+/// is older than its interval (or that never ran) runs at once rather than at its next tick.
+/// Each finished run is sent on `reports`.
+pub async fn daemon(
+    fetcher: Arc<Fetcher>,
+    store: Arc<Store>,
+    defs: Vec<FeedDef>,
+    reports: mpsc::UnboundedSender<RunReport>,
+    shutdown: watch::Receiver<bool>,
+) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for def in defs {
+        let (fetcher, store, reports, mut shutdown) =
+            (fetcher.clone(), store.clone(), reports.clone(), shutdown.clone());
+        tasks.spawn(async move {
+            let mut first = true;
+            loop {
+                let now = now();
+                let wait = if first && overdue(&store, &def, now).await {
+                    Duration::ZERO
+                } else {
+                    match def.schedule.after(now).next() {
+                        Some(next) => (next - now).to_std().unwrap_or(Duration::ZERO),
+                        None => return,
+                    }
+                };
+                first = false;
+                tracing::debug!(source = %def.name, wait_secs = wait.as_secs(), "next run");
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = shutdown.wait_for(|stop| *stop) => return,
+                }
+                let report = run_source(&fetcher, &store, &def).await;
+                if reports.send(report).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+async fn overdue(store: &Arc<Store>, def: &FeedDef, now: DateTime<FixedOffset>) -> bool {
+    let source = def.name.clone();
+    let state = blocking(store, move |s| s.source_state(&source)).await;
+    let interval = chrono::Duration::from_std(def.schedule.interval(now)).unwrap_or(chrono::Duration::hours(1));
+    match state {
+        Ok(state) => state.last_success.is_none_or(|t| now - t > interval),
+        Err(_) => true,
+    }
+}

@@ -1,0 +1,56 @@
+//! The schema as numbered migrations, tracked in `PRAGMA user_version`. Never edit a shipped
+//! migration: append a new one, so every existing database walks the same path.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: articles with their identity and history, and per-source run state.
+    "CREATE TABLE articles (
+         id            INTEGER PRIMARY KEY,
+         source        TEXT NOT NULL,
+         key           TEXT NOT NULL,     -- canonical URL without scheme/port: the identity
+         guid          TEXT NOT NULL,     -- tag: URI minted at first sight, never changed
+         url           TEXT NOT NULL,
+         title         TEXT NOT NULL,
+         published     TEXT NOT NULL,     -- RFC 3339, +07:00
+         published_ts  INTEGER NOT NULL,
+         summary       TEXT,
+         author        TEXT,
+         image_url     TEXT,
+         image_caption TEXT,
+         image_length  INTEGER,
+         image_mime    TEXT,
+         content_html  TEXT NOT NULL,
+         content_text  TEXT NOT NULL,
+         content_hash  TEXT NOT NULL,
+         first_seen    TEXT NOT NULL,
+         updated       TEXT NOT NULL,
+         updated_ts    INTEGER NOT NULL,
+         UNIQUE (source, key)
+     );
+     CREATE INDEX articles_by_date ON articles (source, published_ts DESC, id DESC);
+     CREATE TABLE source_state (
+         source               TEXT PRIMARY KEY,
+         last_attempt         TEXT,
+         last_success         TEXT,
+         consecutive_failures INTEGER NOT NULL DEFAULT 0,
+         last_error           TEXT
+     );",
+];
+
+pub fn apply(conn: &mut Connection) -> Result<(), StoreError> {
+    let known = MIGRATIONS.len() as i64;
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > known {
+        return Err(StoreError::TooNew { found, known });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

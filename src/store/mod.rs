@@ -1,0 +1,369 @@
+//! SQLite: every SQL statement, numbered migrations, and identity. The store keeps every article
+//! ever seen, so a feed never loses an item the portal's front page dropped, and keeps serving
+//! when the portal dies. Writes are single transactions in WAL mode: a crash leaves the last
+//! committed state.
+
+mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use chrono::{DateTime, FixedOffset, SecondsFormat};
+use rusqlite::{Connection, OptionalExtension, params};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::model::{Article, FeedItem, Image, vietnam};
+
+/// Why the store refused.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database file could not be opened or created.
+    #[error("cannot open database {path}: {source}")]
+    Open { path: PathBuf, source: rusqlite::Error },
+    /// The database's directory could not be created.
+    #[error("cannot create directory {path}: {source}")]
+    CreateDir { path: PathBuf, source: std::io::Error },
+    /// The database is newer than this binary (a downgrade would lose data).
+    #[error("database schema version {found} is newer than this bantin knows ({known}); upgrade bantin")]
+    TooNew { found: i64, known: i64 },
+    /// A statement failed (disk full, locked, constraint).
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    /// A stored value does not parse back (hand-edited or damaged rows).
+    #[error("stored article {key}: {reason}")]
+    Corrupt { key: String, reason: String },
+}
+
+/// What one save did to the source's articles.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SaveCounts {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// A source's recent run history, for health reporting and start-up catch-up.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceState {
+    pub last_attempt: Option<DateTime<FixedOffset>>,
+    pub last_success: Option<DateTime<FixedOffset>>,
+    pub consecutive_failures: u32,
+    pub last_error: Option<String>,
+}
+
+/// One SQLite database. A single connection behind a mutex: SQLite serializes writers anyway,
+/// and every statement here is short.
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrations::apply(&mut conn)?;
+        Ok(Store { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half-done transaction behind (it rolls
+        // back on drop), so the connection is still good.
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Whether `source` already has the article at `url`.
+    pub fn contains(&self, source: &str, url: &Url) -> Result<bool, StoreError> {
+        let found: Option<i64> = self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM articles WHERE source = ?1 AND key = ?2",
+                params![source, identity_key(url)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(found.is_some())
+    }
+
+    /// Upserts `articles` for `source` in one transaction: all of them or none. `now` stamps
+    /// first sight and edits; it is never used as a publication date unless the page had none.
+    pub fn save(
+        &self,
+        source: &str,
+        articles: &[Article],
+        now: DateTime<FixedOffset>,
+    ) -> Result<SaveCounts, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut counts = SaveCounts::default();
+        for article in articles {
+            let key = identity_key(&article.url);
+            let hash = content_hash(article);
+            // A page date in the future is a typo or a clock problem: never publish ahead of now.
+            let published = article.published.map(|p| p.min(now));
+            let existing: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT content_hash, published FROM articles WHERE source = ?1 AND key = ?2",
+                    params![source, key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            match existing {
+                None => {
+                    let published = published.unwrap_or(now);
+                    tx.execute(
+                        "INSERT INTO articles (source, key, guid, url, title, published, published_ts, summary, author,
+                             image_url, image_caption, image_length, image_mime, content_html, content_text,
+                             content_hash, first_seen, updated, updated_ts)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?6, ?7)",
+                        params![
+                            source,
+                            key,
+                            mint_guid(&article.url, now),
+                            article.url.as_str(),
+                            article.title,
+                            stamp(published),
+                            published.timestamp(),
+                            article.summary,
+                            article.author,
+                            article.image.as_ref().map(|i| i.url.as_str()),
+                            article.image.as_ref().and_then(|i| i.caption.as_deref()),
+                            article.image.as_ref().and_then(|i| i.length).map(|n| n as i64),
+                            article.image.as_ref().and_then(|i| i.mime.as_deref()),
+                            article.content_html,
+                            article.content_text,
+                            hash,
+                            stamp(now),
+                        ],
+                    )?;
+                    counts.new += 1;
+                }
+                Some((old_hash, _)) if old_hash == hash => counts.unchanged += 1,
+                Some((_, old_published)) => {
+                    // An edit: new content and `updated`, same guid, first_seen and (unless the
+                    // page now shows one) the same publication date.
+                    let published = published.map(stamp).unwrap_or(old_published);
+                    let ts = DateTime::parse_from_rfc3339(&published)
+                        .map(|d| d.timestamp())
+                        .unwrap_or(now.timestamp());
+                    tx.execute(
+                        "UPDATE articles SET url = ?3, title = ?4, published = ?5, published_ts = ?6, summary = ?7,
+                             author = ?8, content_html = ?9, content_text = ?10, content_hash = ?11,
+                             updated = ?12, updated_ts = ?13,
+                             image_length = CASE WHEN image_url IS ?14 THEN image_length ELSE ?15 END,
+                             image_mime = CASE WHEN image_url IS ?14 THEN image_mime ELSE ?16 END,
+                             image_url = ?14, image_caption = ?17
+                         WHERE source = ?1 AND key = ?2",
+                        params![
+                            source,
+                            key,
+                            article.url.as_str(),
+                            article.title,
+                            published,
+                            ts,
+                            article.summary,
+                            article.author,
+                            article.content_html,
+                            article.content_text,
+                            hash,
+                            stamp(now),
+                            now.timestamp(),
+                            article.image.as_ref().map(|i| i.url.as_str()),
+                            article.image.as_ref().and_then(|i| i.length).map(|n| n as i64),
+                            article.image.as_ref().and_then(|i| i.mime.as_deref()),
+                            article.image.as_ref().and_then(|i| i.caption.as_deref()),
+                        ],
+                    )?;
+                    counts.updated += 1;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(counts)
+    }
+
+    /// The newest `limit` items of `source`, newest first.
+    pub fn items(&self, source: &str, limit: usize) -> Result<Vec<FeedItem>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT key, guid, url, title, published, summary, author, image_url, image_caption, image_length,
+                    image_mime, content_html, content_text, updated
+             FROM articles WHERE source = ?1 ORDER BY published_ts DESC, id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![source, limit as i64], |r| {
+            Ok(Row {
+                key: r.get(0)?,
+                guid: r.get(1)?,
+                url: r.get(2)?,
+                title: r.get(3)?,
+                published: r.get(4)?,
+                summary: r.get(5)?,
+                author: r.get(6)?,
+                image_url: r.get(7)?,
+                image_caption: r.get(8)?,
+                image_length: r.get(9)?,
+                image_mime: r.get(10)?,
+                content_html: r.get(11)?,
+                content_text: r.get(12)?,
+                updated: r.get(13)?,
+            })
+        })?;
+        rows.map(|row| row?.into_item()).collect()
+    }
+
+    /// How many articles `source` has in the store.
+    pub fn count(&self, source: &str) -> Result<usize, StoreError> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM articles WHERE source = ?1", [source], |r| {
+                r.get(0)
+            })?;
+        Ok(n as usize)
+    }
+
+    /// Records a run's outcome: `error` is `None` on success.
+    pub fn record_run(&self, source: &str, at: DateTime<FixedOffset>, error: Option<&str>) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO source_state (source, last_attempt, last_success, consecutive_failures, last_error)
+             VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN ?2 END, CASE WHEN ?3 IS NULL THEN 0 ELSE 1 END, ?3)
+             ON CONFLICT (source) DO UPDATE SET
+                 last_attempt = excluded.last_attempt,
+                 last_success = CASE WHEN ?3 IS NULL THEN ?2 ELSE last_success END,
+                 consecutive_failures = CASE WHEN ?3 IS NULL THEN 0 ELSE consecutive_failures + 1 END,
+                 last_error = ?3",
+            params![source, stamp(at), error],
+        )?;
+        Ok(())
+    }
+
+    pub fn source_state(&self, source: &str) -> Result<SourceState, StoreError> {
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT last_attempt, last_success, consecutive_failures, last_error FROM source_state WHERE source = ?1",
+                [source],
+                |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, u32>(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let parse = |s: Option<String>| s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok());
+        Ok(row
+            .map(|(attempt, success, failures, error)| SourceState {
+                last_attempt: parse(attempt),
+                last_success: parse(success),
+                consecutive_failures: failures,
+                last_error: error,
+            })
+            .unwrap_or_default())
+    }
+}
+
+/// The identity of an article: its canonical URL without scheme or port, so the same article
+/// over http and https, or through a moved port, stays one item.
+pub fn identity_key(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.query() {
+        Some(q) => format!("{host}{}?{q}", url.path()),
+        None => format!("{host}{}", url.path()),
+    }
+}
+
+/// A permanent RFC 4151 `tag:` URI: the article's host, the date bantin first saw it, and its
+/// canonical path. Minted once at first sight and stored, so it never changes afterwards.
+pub fn mint_guid(url: &Url, first_seen: DateTime<FixedOffset>) -> String {
+    let host = url.host_str().unwrap_or("localhost");
+    let date = first_seen.with_timezone(&vietnam()).format("%Y-%m-%d");
+    let specific = identity_key(url);
+    let specific = specific.strip_prefix(host).unwrap_or(&specific);
+    format!("tag:{host},{date}:{specific}")
+}
+
+fn content_hash(a: &Article) -> String {
+    let mut h = Sha256::new();
+    let image = a.image.as_ref();
+    for part in [
+        Some(a.title.as_str()),
+        a.published.map(stamp).as_deref(),
+        a.summary.as_deref(),
+        a.author.as_deref(),
+        image.map(|i| i.url.as_str()),
+        image.and_then(|i| i.caption.as_deref()),
+        Some(a.content_html.as_str()),
+    ] {
+        // A separator that cannot occur in text keeps ("ab","c") and ("a","bc") apart.
+        h.update(part.unwrap_or("\u{0}").as_bytes());
+        h.update([0xff]);
+    }
+    hex::encode(h.finalize())
+}
+
+fn stamp(t: DateTime<FixedOffset>) -> String {
+    t.with_timezone(&vietnam()).to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+struct Row {
+    key: String,
+    guid: String,
+    url: String,
+    title: String,
+    published: String,
+    summary: Option<String>,
+    author: Option<String>,
+    image_url: Option<String>,
+    image_caption: Option<String>,
+    image_length: Option<i64>,
+    image_mime: Option<String>,
+    content_html: String,
+    content_text: String,
+    updated: String,
+}
+
+impl Row {
+    fn into_item(self) -> Result<FeedItem, StoreError> {
+        let corrupt = |reason: String| StoreError::Corrupt {
+            key: self.key.clone(),
+            reason,
+        };
+        let date = |s: &str| DateTime::parse_from_rfc3339(s).map_err(|e| corrupt(format!("date `{s}`: {e}")));
+        let url = Url::parse(&self.url).map_err(|e| corrupt(format!("url `{}`: {e}", self.url)))?;
+        let image = match &self.image_url {
+            Some(u) => Some(Image {
+                url: Url::parse(u).map_err(|e| corrupt(format!("image url `{u}`: {e}")))?,
+                caption: self.image_caption.clone(),
+                length: self.image_length.and_then(|n| u64::try_from(n).ok()),
+                mime: self.image_mime.clone(),
+            }),
+            None => None,
+        };
+        let published = date(&self.published)?;
+        let updated = date(&self.updated)?;
+        Ok(FeedItem {
+            guid: self.guid,
+            published,
+            updated,
+            article: Article {
+                url,
+                title: self.title,
+                published: Some(published),
+                summary: self.summary,
+                author: self.author,
+                image,
+                content_html: self.content_html,
+                content_text: self.content_text,
+            },
+        })
+    }
+}
