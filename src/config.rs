@@ -262,6 +262,22 @@ struct RawFeed {
     selectors: Selectors,
 }
 
+/// Every key `bantin.toml` accepts (the shipped example must show each one).
+pub const KEYS: [&str; 12] = [
+    "listen",
+    "public_url",
+    "database",
+    "feeds_dir",
+    "output_dir",
+    "user_agent",
+    "log_level",
+    "fetch.min_interval_ms",
+    "fetch.connect_timeout_secs",
+    "fetch.timeout_secs",
+    "fetch.max_body_bytes",
+    "fetch.max_redirects",
+];
+
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE: &str = "/var/lib/bantin/bantin.sqlite";
 pub const DEFAULT_SCHEDULE: &str = "*/30 * * * *";
@@ -519,17 +535,7 @@ fn parse_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigEr
         let mut key = err.path().to_string();
         let inner = err.inner();
         let message = inner.message().trim().to_string();
-        // For an unknown key serde names it only in the message: make it the key.
-        if let Some(unknown) = message
-            .strip_prefix("unknown field `")
-            .and_then(|m| m.split('`').next())
-        {
-            key = if key == "." {
-                unknown.to_string()
-            } else {
-                format!("{key}.{unknown}")
-            };
-        }
+        // A missing key is named only in the message (the path stops at its table).
         if let Some(missing) = message
             .strip_prefix("missing field `")
             .and_then(|m| m.split('`').next())

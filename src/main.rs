@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use bantin::config::{Config, FeedDef, FetchConfig, Profile, Selectors};
 use bantin::fetch::Fetcher;
 use bantin::model::{Format, Page, vietnam};
@@ -87,17 +87,44 @@ enum FormatArg {
     Atom,
 }
 
-/// A failure of the user's input (config, arguments, files): exit code 2, not 1.
+/// A mistake in what the user gave (arguments, files): exit code 2, like a bad config.
 #[derive(Debug)]
-struct BadInput;
+struct BadInput(String);
 
 impl std::fmt::Display for BadInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("bad input")
+        f.write_str(&self.0)
     }
 }
 
 impl std::error::Error for BadInput {}
+
+/// Exit code 2 for input the user can fix, 1 for a run that failed.
+fn exit_code(e: &anyhow::Error) -> ExitCode {
+    let bad_input = e.chain().any(|c| {
+        c.is::<BadInput>() || c.is::<bantin::config::ConfigError>() || c.is::<bantin::extract::ExtractError>()
+    });
+    if bad_input {
+        ExitCode::from(2)
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The error and its causes on one line, each cause once (error types often repeat their
+/// source in their own message).
+fn one_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain().map(|c| c.to_string()) {
+        if !line.contains(&cause) {
+            if !line.is_empty() {
+                line.push_str(": ");
+            }
+            line.push_str(&cause);
+        }
+    }
+    line
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -108,18 +135,8 @@ fn main() -> ExitCode {
     match runtime.block_on(dispatch(cli.command)) {
         Ok(code) => code,
         Err(e) => {
-            // One line: the chain of causes, outermost first.
-            let chain: Vec<String> = e
-                .chain()
-                .filter(|c| !c.is::<BadInput>())
-                .map(|c| c.to_string())
-                .collect();
-            eprintln!("bantin: {}", chain.join(": "));
-            if e.chain().any(|c| c.is::<BadInput>()) {
-                ExitCode::from(2)
-            } else {
-                ExitCode::FAILURE
-            }
+            eprintln!("bantin: {}", one_line(&e));
+            exit_code(&e)
         }
     }
 }
@@ -143,7 +160,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
 }
 
 fn load(path: &Path) -> Result<Config> {
-    Config::load(path).context(BadInput)
+    Ok(Config::load(path)?)
 }
 
 fn init_logging(default_filter: &str) {
@@ -220,12 +237,7 @@ async fn scrape(path: &Path, only: Option<&str>) -> Result<ExitCode> {
     let config = load(path)?;
     init_logging(&config.log_level);
     let defs: Vec<&FeedDef> = match only {
-        Some(name) => vec![
-            config
-                .feed(name)
-                .with_context(|| format!("no feed named `{name}` in {}", path.display()))
-                .context(BadInput)?,
-        ],
+        Some(name) => vec![config.feed(name).ok_or_else(|| no_feed(name, path))?],
         None => config.feeds.iter().collect(),
     };
     let store = Arc::new(Store::open(&config.database)?);
@@ -243,6 +255,10 @@ async fn scrape(path: &Path, only: Option<&str>) -> Result<ExitCode> {
         bantin::serve::export(&feeds, dir).await?;
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn no_feed(name: &str, config: &Path) -> BadInput {
+    BadInput(format!("no feed named `{name}` in the feeds of {}", config.display()))
 }
 
 fn print_report(r: &RunReport) {
@@ -268,9 +284,7 @@ fn extract(profile: ProfileArg, url: Url, file: &Path) -> Result<ExitCode> {
             .read_to_end(&mut bytes)
             .context("cannot read standard input")?;
     } else {
-        bytes = std::fs::read(file)
-            .with_context(|| format!("cannot read {}", file.display()))
-            .context(BadInput)?;
+        bytes = std::fs::read(file).map_err(|e| BadInput(format!("cannot read {}: {e}", file.display())))?;
     }
     let profile = match profile {
         ProfileArg::PublishingPortal => Profile::PublishingPortal,
@@ -280,8 +294,7 @@ fn extract(profile: ProfileArg, url: Url, file: &Path) -> Result<ExitCode> {
         html: bantin::fetch::decode(&bytes, None),
     };
     let article = bantin::extract::article(profile, &Selectors::default(), &page, None)
-        .with_context(|| format!("{}", file.display()))
-        .context(BadInput)?;
+        .with_context(|| format!("{}", file.display()))?;
     let out = json!({
         "url": article.url.as_str(),
         "id": identity_key(&article.url),
@@ -304,7 +317,7 @@ async fn render(path: &Path, name: &str, format: FormatArg) -> Result<ExitCode> 
         FormatArg::Atom => Format::Atom,
     };
     if config.feed(name).is_none() {
-        bail!(anyhow::Error::new(BadInput).context(format!("no feed named `{name}` in {}", path.display())));
+        return Err(no_feed(name, path).into());
     }
     let store = Arc::new(Store::open(&config.database)?);
     let feeds = Feeds::new(store, config.feeds.clone(), config.public_url.clone());

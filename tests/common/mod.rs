@@ -1,0 +1,149 @@
+//! Helpers shared by the integration tests: a temporary install (config + feeds + database)
+//! pointing at the sample portal, the CLI as a child process, and the server on a free port.
+#![allow(dead_code)] // each test binary uses its own subset
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::Arc;
+
+use bantin::config::Config;
+use bantin::serve::Feeds;
+use bantin::store::Store;
+use url::Url;
+
+/// A config directory laid out like /etc/bantin, with one feed over `portal`.
+pub struct Install {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    /// Bound before the config is written, so `public_url` (self links, static files) is the
+    /// address the test server really answers on.
+    listener: std::sync::Mutex<Option<std::net::TcpListener>>,
+    pub base: Url,
+}
+
+impl Install {
+    pub fn new(list_page: &Url) -> Install {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        let config = dir.path().join("bantin.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "public_url = \"{base}\"\ndatabase = \"state/bantin.sqlite\"\noutput_dir = \"public\"\n\
+                 [fetch]\nmin_interval_ms = 0\ntimeout_secs = 5\n"
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("feeds")).unwrap();
+        let install = Install {
+            dir,
+            config,
+            listener: std::sync::Mutex::new(Some(listener)),
+            base,
+        };
+        install.write_feed(list_page);
+        install
+    }
+
+    /// (Re)writes the one feed definition, `sample`, with `list_page` as its list.
+    pub fn write_feed(&self, list_page: &Url) {
+        let site = list_page.join("/").unwrap();
+        std::fs::write(
+            self.dir.path().join("feeds/sample.toml"),
+            format!(
+                "name = \"sample\"\ntitle = \"Sample portal\"\nsite = \"{site}\"\nprofile = \"publishing-portal\"\n\
+                 list_pages = [\"{list_page}\"]\nschedule = \"*/30 * * * *\"\nlimit = 50\n"
+            ),
+        )
+        .unwrap();
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn load(&self) -> Config {
+        Config::load(&self.config).unwrap()
+    }
+
+    /// Runs `bantin ARGS --config CONFIG` off the async threads (the sample portal answers on them).
+    pub async fn cli(&self, args: &[&str]) -> Output {
+        let mut full: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        full.push("--config".into());
+        full.push(self.config.display().to_string());
+        cli(full).await
+    }
+
+    /// Serves the install's feeds on its port (once); returns the base URL.
+    pub fn serve(&self) -> (Url, Feeds) {
+        let config = self.load();
+        let listener = self.listener.lock().unwrap().take().expect("served once");
+        listener.set_nonblocking(true).unwrap();
+        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        let store = Arc::new(Store::open(&config.database).unwrap());
+        let feeds = Feeds::new(store, config.feeds.clone(), config.public_url.clone());
+        let server = feeds.clone();
+        tokio::spawn(async move {
+            bantin::serve::run(listener, server, std::future::pending())
+                .await
+                .unwrap()
+        });
+        (self.base.clone(), feeds)
+    }
+
+    pub fn article_count(&self) -> usize {
+        Store::open(&self.path("state/bantin.sqlite"))
+            .unwrap()
+            .count("sample")
+            .unwrap()
+    }
+}
+
+pub async fn cli(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
+            .args(&args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The shared feed checker (../shared/tools/feedcheck); its absence fails the test, never skips.
+/// Runs off the async threads: for URL inputs it requests this process's own server.
+pub async fn feedcheck(inputs: &[&str]) -> Output {
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/feedcheck/feedcheck");
+    assert!(
+        tool.exists(),
+        "{} is missing: the tests need ../shared beside the repository",
+        tool.display()
+    );
+    let inputs: Vec<String> = inputs.iter().map(|s| s.to_string()).collect();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(&tool)
+            .args(["--strict", "--require-all-but-w3c"])
+            .args(&inputs)
+            .output()
+    })
+    .await
+    .unwrap()
+    .expect("feedcheck runs (install it with ../shared/tools/feedcheck/install.sh)");
+    assert!(
+        output.status.success(),
+        "feedcheck failed (run ../shared/tools/feedcheck/install.sh if checkers are missing):\n{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    output
+}
