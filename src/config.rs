@@ -52,7 +52,8 @@ pub struct FeedDef {
     pub description: String,
     /// The portal's home page.
     pub site: Url,
-    pub profile: Profile,
+    /// How its pages are read.
+    pub rules: Rules,
     /// Pages listing articles, the first page of each pagination.
     pub list_pages: Vec<Url>,
     /// How many pages of each list to follow through `?Page=N` links.
@@ -60,7 +61,29 @@ pub struct FeedDef {
     pub schedule: Schedule,
     /// Items in the published feed.
     pub limit: usize,
+}
+
+/// Everything extraction needs to know about a source: its profile and its overrides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    pub profile: Profile,
     pub selectors: Selectors,
+    /// `strftime` formats for the date field (e.g. `%d/%m/%Y %H:%M`); empty: any day-first date.
+    pub date_formats: Vec<String>,
+    /// The zone the site's dates are written in.
+    pub timezone: FixedOffset,
+}
+
+impl Rules {
+    /// The profile's defaults: everything found by structure, dates day-first in Vietnam time.
+    pub fn new(profile: Profile) -> Rules {
+        Rules {
+            profile,
+            selectors: Selectors::default(),
+            date_formats: Vec::new(),
+            timezone: vietnam(),
+        }
+    }
 }
 
 /// How a source's pages are read.
@@ -68,6 +91,16 @@ pub struct FeedDef {
 pub enum Profile {
     /// Vietnamese SharePoint e-government portals (`Block_BanTin_*` web parts).
     PublishingPortal,
+    /// Any site: fields by the CSS selectors of the feed's `[selectors]` table.
+    Css,
+}
+
+impl Profile {
+    pub const NAMES: [(&str, Profile); 2] = [("publishing-portal", Profile::PublishingPortal), ("css", Profile::Css)];
+
+    pub fn parse(name: &str) -> Option<Profile> {
+        Profile::NAMES.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
+    }
 }
 
 /// Per-field CSS selector overrides for the extractor; unset fields are found by structure.
@@ -84,6 +117,8 @@ pub struct Selectors {
     pub author: Option<String>,
     /// Article links on list pages.
     pub list_link: Option<String>,
+    /// The "next page" link on list pages (css profile; the portal profile finds pagers itself).
+    pub next_page: Option<String>,
 }
 
 /// A cron schedule, kept with the text it was written as.
@@ -260,6 +295,9 @@ struct RawFeed {
     limit: Option<usize>,
     #[serde(default)]
     selectors: Selectors,
+    #[serde(default)]
+    date_formats: Vec<String>,
+    timezone: Option<String>,
 }
 
 /// Every key `bantin.toml` accepts (the shipped example must show each one).
@@ -418,16 +456,14 @@ impl FeedDef {
             return Err(invalid(path, "title", "must not be empty"));
         }
         let site = parse_http_url(&raw.site).map_err(|r| invalid(path, "site", r))?;
-        let profile = match raw.profile.as_str() {
-            "publishing-portal" => Profile::PublishingPortal,
-            other => {
-                return Err(invalid(
-                    path,
-                    "profile",
-                    format!("unknown profile `{other}` (known: publishing-portal)"),
-                ));
-            }
-        };
+        let known = Profile::NAMES.map(|(n, _)| n).join(", ");
+        let profile = Profile::parse(&raw.profile).ok_or_else(|| {
+            invalid(
+                path,
+                "profile",
+                format!("unknown profile `{}` (known: {known})", raw.profile),
+            )
+        })?;
         if raw.list_pages.is_empty() {
             return Err(invalid(path, "list_pages", "needs at least one URL"));
         }
@@ -448,39 +484,17 @@ impl FeedDef {
         let expr = raw.schedule.unwrap_or_else(|| DEFAULT_SCHEDULE.into());
         let schedule = Schedule::parse(&expr)
             .map_err(|r| invalid(path, "schedule", format!("`{expr}` is not a cron expression: {r}")))?;
-        let s = &raw.selectors;
-        let fields = [
-            ("title", &s.title),
-            ("date", &s.date),
-            ("summary", &s.summary),
-            ("image", &s.image),
-            ("caption", &s.caption),
-            ("body", &s.body),
-            ("author", &s.author),
-            ("list_link", &s.list_link),
-        ];
-        for (key, sel) in fields {
-            if let Some(sel) = sel
-                && let Err(e) = scraper::Selector::parse(sel)
-            {
-                return Err(invalid(
-                    path,
-                    &format!("selectors.{key}"),
-                    format!("`{sel}` is not a CSS selector: {e}"),
-                ));
-            }
-        }
+        let rules = rules(path, profile, raw.selectors, raw.date_formats, raw.timezone.as_deref())?;
         Ok(FeedDef {
             name: raw.name,
             description: raw.description.unwrap_or_else(|| raw.title.clone()),
             title: raw.title,
             site,
-            profile,
+            rules,
             list_pages,
             max_pages,
             schedule,
             limit,
-            selectors: raw.selectors,
         })
     }
 
@@ -501,9 +515,98 @@ impl FeedDef {
             schedule: Some("*/5 * * * *".into()),
             limit: None,
             selectors: Selectors::default(),
+            date_formats: Vec::new(),
+            timezone: None,
         };
         FeedDef::from_raw(Path::new("<built-in sample>"), raw).expect("the built-in sample feed is valid")
     }
+}
+
+fn rules(
+    path: &Path,
+    profile: Profile,
+    selectors: Selectors,
+    date_formats: Vec<String>,
+    timezone: Option<&str>,
+) -> Result<Rules, ConfigError> {
+    let s = &selectors;
+    let fields = [
+        ("title", &s.title),
+        ("date", &s.date),
+        ("summary", &s.summary),
+        ("image", &s.image),
+        ("caption", &s.caption),
+        ("body", &s.body),
+        ("author", &s.author),
+        ("list_link", &s.list_link),
+        ("next_page", &s.next_page),
+    ];
+    for (key, sel) in fields {
+        if let Some(sel) = sel
+            && let Err(e) = scraper::Selector::parse(sel)
+        {
+            return Err(invalid(
+                path,
+                &format!("selectors.{key}"),
+                format!("`{sel}` is not a CSS selector: {e}"),
+            ));
+        }
+    }
+    if profile == Profile::Css {
+        for (key, sel) in [("title", &s.title), ("body", &s.body), ("list_link", &s.list_link)] {
+            if sel.is_none() {
+                return Err(invalid(path, &format!("selectors.{key}"), "required by profile `css`"));
+            }
+        }
+    }
+    for (i, format) in date_formats.iter().enumerate() {
+        let broken = chrono::format::StrftimeItems::new(format).any(|item| item == chrono::format::Item::Error);
+        let has_date = ["%d", "%e", "%F", "%D", "%x"].iter().any(|d| format.contains(d));
+        if broken || !has_date || format.trim().is_empty() {
+            return Err(invalid(
+                path,
+                &format!("date_formats[{i}]"),
+                format!("`{format}` is not a strftime date format with a day"),
+            ));
+        }
+    }
+    let timezone = match timezone {
+        None | Some("Asia/Ho_Chi_Minh" | "Asia/Saigon") => vietnam(),
+        Some(text) => parse_offset(text).ok_or_else(|| {
+            invalid(
+                path,
+                "timezone",
+                format!("`{text}` is not an offset like +07:00 (or Asia/Ho_Chi_Minh)"),
+            )
+        })?,
+    };
+    Ok(Rules {
+        profile,
+        selectors,
+        date_formats,
+        timezone,
+    })
+}
+
+/// `+07:00`, `-05:30`, `+0700` or `UTC`.
+fn parse_offset(text: &str) -> Option<FixedOffset> {
+    if text.eq_ignore_ascii_case("utc") || text == "Z" {
+        return FixedOffset::east_opt(0);
+    }
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m): (i32, i32) = (digits[..2].parse().ok()?, digits[2..].parse().ok()?);
+    if h > 14 || m > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (h * 3600 + m * 60))
 }
 
 fn parse_http_url(text: &str) -> Result<Url, String> {

@@ -8,15 +8,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use bantin::config::{Config, FeedDef, FetchConfig, Profile, Selectors};
+use bantin::config::{Config, FeedDef, FetchConfig, Profile, Rules};
 use bantin::fetch::Fetcher;
 use bantin::model::{Format, Page, vietnam};
 use bantin::sample::SamplePortal;
 use bantin::schedule::{self, RunReport};
 use bantin::serve::Feeds;
-use bantin::store::{Store, identity_key};
+use bantin::store::Store;
 use clap::{Parser, Subcommand, ValueEnum};
-use serde_json::json;
 use tokio::sync::watch;
 use url::Url;
 
@@ -54,11 +53,27 @@ enum Command {
     Extract {
         #[arg(long, value_enum, default_value = "publishing-portal")]
         profile: ProfileArg,
+        /// Read with this feed file's profile, selectors and date rules instead.
+        #[arg(long, value_name = "FEED_TOML")]
+        feed: Option<PathBuf>,
         /// The page's URL: relative links resolve against it and it gives the article's identity.
         #[arg(long)]
         url: Url,
-        /// The saved HTML file, or `-` for standard input.
+        /// The saved HTML page or text dump, or `-` for standard input.
         file: PathBuf,
+    },
+    /// Store saved pages or text dumps as articles of a feed (to backfill a portal that is gone).
+    Import {
+        #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        #[arg(long)]
+        feed: String,
+        /// The URL each file was saved from, one `--url` per file, in order.
+        #[arg(long = "url", required = true)]
+        urls: Vec<Url>,
+        /// Saved HTML pages or text dumps.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Print a feed as it is published, from the store.
     Render {
@@ -79,6 +94,7 @@ enum Command {
 #[derive(Clone, Copy, ValueEnum)]
 enum ProfileArg {
     PublishingPortal,
+    Css,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -153,7 +169,18 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Scrape { config, feed } => scrape(&config, feed.as_deref()).await,
-        Command::Extract { profile, url, file } => extract(profile, url, &file),
+        Command::Extract {
+            profile,
+            feed,
+            url,
+            file,
+        } => extract(profile, feed.as_deref(), url, &file),
+        Command::Import {
+            config,
+            feed,
+            urls,
+            files,
+        } => import(&config, &feed, urls, &files).await,
         Command::Render { config, feed, format } => render(&config, &feed, format).await,
         Command::Check { config } => check(&config),
     }
@@ -277,7 +304,7 @@ fn print_report(r: &RunReport) {
     }
 }
 
-fn extract(profile: ProfileArg, url: Url, file: &Path) -> Result<ExitCode> {
+fn read_input(file: &Path) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     if file == Path::new("-") {
         std::io::stdin()
@@ -286,27 +313,55 @@ fn extract(profile: ProfileArg, url: Url, file: &Path) -> Result<ExitCode> {
     } else {
         bytes = std::fs::read(file).map_err(|e| BadInput(format!("cannot read {}: {e}", file.display())))?;
     }
-    let profile = match profile {
-        ProfileArg::PublishingPortal => Profile::PublishingPortal,
+    Ok(bytes)
+}
+
+fn extract(profile: ProfileArg, feed: Option<&Path>, url: Url, file: &Path) -> Result<ExitCode> {
+    let rules = match (feed, profile) {
+        (Some(feed), _) => FeedDef::load(feed)?.rules,
+        (None, ProfileArg::PublishingPortal) => Rules::new(Profile::PublishingPortal),
+        (None, ProfileArg::Css) => {
+            return Err(BadInput("profile css needs --feed FILE with its [selectors]".into()).into());
+        }
     };
     let page = Page {
         url,
-        html: bantin::fetch::decode(&bytes, None),
+        html: bantin::fetch::decode(&read_input(file)?, None),
     };
-    let article = bantin::extract::article(profile, &Selectors::default(), &page, None)
-        .with_context(|| format!("{}", file.display()))?;
-    let out = json!({
-        "url": article.url.as_str(),
-        "id": identity_key(&article.url),
-        "title": article.title,
-        "published": article.published.map(|d| d.with_timezone(&vietnam()).to_rfc3339()),
-        "summary": article.summary,
-        "author": article.author,
-        "image": article.image.as_ref().map(|i| json!({"url": i.url.as_str(), "caption": i.caption})),
-        "content_html": article.content_html,
-        "content_text": article.content_text,
-    });
-    println!("{}", serde_json::to_string_pretty(&out)?);
+    let article = bantin::extract::article(&rules, &page, None).with_context(|| format!("{}", file.display()))?;
+    println!("{}", serde_json::to_string_pretty(&article.to_json())?);
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(path: &Path, name: &str, urls: Vec<Url>, files: &[PathBuf]) -> Result<ExitCode> {
+    let config = load(path)?;
+    let def = config.feed(name).ok_or_else(|| no_feed(name, path))?;
+    if urls.len() != files.len() {
+        return Err(BadInput(format!(
+            "{} --url for {} files: give one URL per file",
+            urls.len(),
+            files.len()
+        ))
+        .into());
+    }
+    let mut articles = Vec::new();
+    for (url, file) in urls.into_iter().zip(files) {
+        let page = Page {
+            url,
+            html: bantin::fetch::decode(&read_input(file)?, None),
+        };
+        let article =
+            bantin::extract::article(&def.rules, &page, None).with_context(|| format!("{}", file.display()))?;
+        println!("{}: {}", file.display(), article.title);
+        articles.push(article);
+    }
+    // All or nothing: one bad file stores none of them (the error above returned early).
+    let store = Store::open(&config.database)?;
+    let counts = store.save(&def.name, &articles, chrono::Utc::now().with_timezone(&vietnam()))?;
+    println!(
+        "{}: {} new, {} updated, {} unchanged",
+        def.name, counts.new, counts.updated, counts.unchanged
+    );
     Ok(ExitCode::SUCCESS)
 }
 

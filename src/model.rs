@@ -41,6 +41,9 @@ pub struct Article {
     pub summary: Option<String>,
     pub author: Option<String>,
     pub image: Option<Image>,
+    /// The lead image's caption. Kept apart from the image because a text dump of a page has
+    /// the caption but not the image.
+    pub caption: Option<String>,
     /// Sanitized body HTML with absolute URLs, without the lead image, caption and author line.
     pub content_html: String,
     /// The body as plain text, paragraphs separated by blank lines.
@@ -51,11 +54,38 @@ pub struct Article {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Image {
     pub url: Url,
-    pub caption: Option<String>,
     /// Size and media type as the image server reported them; `None` when never measured,
     /// so no feed ever carries a made-up enclosure length.
     pub length: Option<u64>,
     pub mime: Option<String>,
+}
+
+impl Article {
+    /// The article as `bantin extract` prints it and the extraction snapshots record it.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "url": self.url.as_str(),
+            "id": identity_key(&self.url),
+            "title": self.title,
+            "published": self.published.map(|d| d.to_rfc3339()),
+            "summary": self.summary,
+            "author": self.author,
+            "image": (self.image.is_some() || self.caption.is_some())
+                .then(|| serde_json::json!({"url": self.image.as_ref().map(|i| i.url.as_str()), "caption": self.caption})),
+            "content_html": self.content_html,
+            "content_text": self.content_text,
+        })
+    }
+}
+
+/// The identity of an article: its canonical URL without scheme or port, so the same article
+/// over http and https, or through a moved port, stays one item.
+pub fn identity_key(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.query() {
+        Some(q) => format!("{host}{}?{q}", url.path()),
+        None => format!("{host}{}", url.path()),
+    }
 }
 
 /// An article as the store keeps and feeds publish it.

@@ -2,7 +2,7 @@
 //! store. A run either stores what it extracted in one transaction or stores nothing; a failed
 //! fetch or extraction never becomes an item and never deletes one.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use tokio::sync::{mpsc, watch};
 use url::Url;
 
 use crate::config::FeedDef;
-use crate::extract::{self, ListLink};
+use crate::extract::{self, ListLink, PageRequest};
 use crate::fetch::Fetcher;
 use crate::model::{Article, vietnam};
 use crate::store::{SaveCounts, Store};
@@ -51,7 +51,7 @@ pub async fn run_source(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef) ->
         source: def.name.clone(),
         ..RunReport::default()
     };
-    let links = collect_links(fetcher, def, &mut report).await;
+    let links = collect_links(fetcher, store, def, &mut report).await;
     if links.is_empty() {
         if report.errors.is_empty() {
             // Pages that answered but held no article link: the portal's layout changed.
@@ -107,19 +107,19 @@ pub async fn run_source(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef) ->
     report
 }
 
-async fn collect_links(fetcher: &Fetcher, def: &FeedDef, report: &mut RunReport) -> Vec<ListLink> {
+async fn collect_links(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef, report: &mut RunReport) -> Vec<ListLink> {
     let mut links: Vec<ListLink> = Vec::new();
     let mut seen_links: HashSet<Url> = HashSet::new();
-    let mut seen_pages: HashSet<Url> = HashSet::new();
+    let mut seen_pages: HashSet<String> = HashSet::new();
     for start in &def.list_pages {
-        let mut queue = vec![start.clone()];
+        let mut queue = VecDeque::from([PageRequest::Get(start.clone())]);
         let mut fetched = 0;
-        while let Some(url) = (!queue.is_empty()).then(|| queue.remove(0)) {
-            if fetched >= def.max_pages || !seen_pages.insert(page_key(&url)) {
+        while let Some(request) = queue.pop_front() {
+            if fetched >= def.max_pages || !seen_pages.insert(page_key(&request)) {
                 continue;
             }
             fetched += 1;
-            let page = match fetcher.page(&url).await {
+            let page = match fetcher.list_page(&request).await {
                 Ok(page) => page,
                 Err(e) => {
                     report.errors.push(e.to_string());
@@ -127,9 +127,25 @@ async fn collect_links(fetcher: &Fetcher, def: &FeedDef, report: &mut RunReport)
                 }
             };
             report.pages += 1;
-            let list = extract::list(def.profile, &def.selectors, &page);
-            if list.links.is_empty() {
-                tracing::warn!(source = %def.name, url = %url, "list page has no article links");
+            let list = extract::list(&def.rules, &page);
+            let key = page_key(&request);
+            let count = list.links.len();
+            let before = blocking(store, {
+                let key = key.clone();
+                move |s| s.list_page_links(&key, count)
+            })
+            .await;
+            if count == 0 {
+                // A page that listed articles before and lists none now stopped matching.
+                match before {
+                    Ok(Some(n)) if n > 0 => report.errors.push(format!(
+                        "layout change: {} listed {n} articles before and none now",
+                        describe(&request)
+                    )),
+                    _ => {
+                        tracing::warn!(source = %def.name, page = %describe(&request), "list page has no article links")
+                    }
+                }
             }
             for link in list.links {
                 if seen_links.insert(link.url.clone()) {
@@ -144,8 +160,7 @@ async fn collect_links(fetcher: &Fetcher, def: &FeedDef, report: &mut RunReport)
 
 async fn fetch_article(fetcher: &Fetcher, def: &FeedDef, link: &ListLink) -> Result<Article, String> {
     let page = fetcher.page(&link.url).await.map_err(|e| e.to_string())?;
-    let mut article =
-        extract::article(def.profile, &def.selectors, &page, Some(link)).map_err(|e| format!("{}: {e}", link.url))?;
+    let mut article = extract::article(&def.rules, &page, Some(link)).map_err(|e| format!("{}: {e}", link.url))?;
     if let Some(image) = &mut article.image {
         // Enclosures need a real size; a failed probe leaves it unknown, never invented.
         match fetcher.probe(&image.url).await {
@@ -188,20 +203,36 @@ async fn finish(store: &Arc<Store>, report: &RunReport) {
     }
 }
 
-/// A list page's identity for "already fetched": `?Page=1` is the page the list starts on.
-fn page_key(url: &Url) -> Url {
-    let mut key = url.clone();
-    let pairs: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(k, v)| !(k.eq_ignore_ascii_case("page") && v == "1"))
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    if pairs.is_empty() {
-        key.set_query(None);
-    } else {
-        key.query_pairs_mut().clear().extend_pairs(pairs);
+/// A list page's identity for "already fetched" and for its remembered link count.
+/// `?Page=1` is the page the list starts on; a postback is its form target and argument.
+fn page_key(request: &PageRequest) -> String {
+    match request {
+        PageRequest::Get(url) => {
+            let mut key = url.clone();
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .filter(|(k, v)| !(k.eq_ignore_ascii_case("page") && v == "1"))
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            if pairs.is_empty() {
+                key.set_query(None);
+            } else {
+                key.query_pairs_mut().clear().extend_pairs(pairs);
+            }
+            key.to_string()
+        }
+        PageRequest::Post { url, fields } => {
+            let field = |name: &str| fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str());
+            format!("POST {url} {} {}", field("__EVENTTARGET"), field("__EVENTARGUMENT"))
+        }
     }
-    key
+}
+
+fn describe(request: &PageRequest) -> String {
+    match request {
+        PageRequest::Get(url) => url.to_string(),
+        PageRequest::Post { .. } => page_key(request),
+    }
 }
 
 fn list_names(def: &FeedDef) -> String {

@@ -3,7 +3,7 @@
 
 use std::sync::LazyLock;
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use regex::Regex;
 
 use crate::model::vietnam;
@@ -17,18 +17,46 @@ static TIME: LazyLock<Regex> =
 /// within a few characters) or midnight, in +07:00. A date-only article thus gets the same
 /// timestamp on every scrape.
 pub fn find(text: &str) -> Option<DateTime<FixedOffset>> {
-    for caps in DATE.captures_iter(text) {
+    all(text).next()
+}
+
+/// Every valid day-first date in `text`, in order, in Vietnam time.
+pub fn all(text: &str) -> impl Iterator<Item = DateTime<FixedOffset>> + '_ {
+    all_in(text, vietnam())
+}
+
+/// Every valid day-first date in `text`, in order, local time in `zone`.
+pub fn all_in(text: &str, zone: FixedOffset) -> impl Iterator<Item = DateTime<FixedOffset>> + '_ {
+    DATE.captures_iter(text).filter_map(move |caps| {
         let number = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
-        let (Some(day), Some(month), Some(year)) = (number(1), number(2), number(3)) else {
-            continue;
-        };
+        let (day, month, year) = (number(1)?, number(2)?, number(3)?);
         // Never month-first: 04/05 is 4 May even where 5 April would also be a valid date.
-        let Some(date) = NaiveDate::from_ymd_opt(year as i32, month, day) else {
-            continue;
-        };
-        let whole = caps.get(0).expect("group 0");
+        let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+        let whole = caps.get(0)?;
         let time = time_near(text, whole.start(), whole.end()).unwrap_or(NaiveTime::MIN);
-        return vietnam().from_local_datetime(&date.and_time(time)).single();
+        zone.from_local_datetime(&date.and_time(time)).single()
+    })
+}
+
+/// The date in `text` by the site's rules: the first of `formats` that parses somewhere in the
+/// text, or without formats the first day-first date; local time in `zone`.
+pub fn by_rules(text: &str, formats: &[String], zone: FixedOffset) -> Option<DateTime<FixedOffset>> {
+    if formats.is_empty() {
+        return all_in(text, zone).next();
+    }
+    // The date sits somewhere in the text ("Cập nhật: 05/04/2024 10:30"): try each place a
+    // number starts, each format, with and without a time.
+    let starts = text.char_indices().filter(|(_, c)| c.is_ascii_digit()).map(|(i, _)| i);
+    for start in starts {
+        let rest = &text[start..];
+        for format in formats {
+            let local = NaiveDateTime::parse_and_remainder(rest, format)
+                .map(|(dt, _)| dt)
+                .or_else(|_| NaiveDate::parse_and_remainder(rest, format).map(|(d, _)| d.and_time(NaiveTime::MIN)));
+            if let Ok(local) = local {
+                return zone.from_local_datetime(&local).single();
+            }
+        }
     }
     None
 }
@@ -76,6 +104,23 @@ mod tests {
         assert_eq!(rfc3339("Ngày 05/04/2024 | 10:30"), want);
         assert_eq!(rfc3339("10:30 05/04/2024"), want);
         assert_eq!(rfc3339("Cập nhật: 10h30 ngày 05-04-2024"), want);
+    }
+
+    #[test]
+    fn site_formats_and_zones() {
+        let utc = FixedOffset::east_opt(0).unwrap();
+        let formats = vec!["%Y-%m-%d %H:%M".to_string(), "%d.%m.%Y".to_string()];
+        let d = by_rules("Đăng lúc 2024-04-05 10:30 bởi", &formats, utc).unwrap();
+        assert_eq!(d.to_rfc3339(), "2024-04-05T10:30:00+00:00");
+        assert_eq!(
+            by_rules("ngày 05.04.2024", &formats, vietnam()).unwrap().to_rfc3339(),
+            "2024-04-05T00:00:00+07:00"
+        );
+        assert_eq!(
+            by_rules("05/04/2024", &[], utc).unwrap().to_rfc3339(),
+            "2024-04-05T00:00:00+00:00"
+        );
+        assert_eq!(by_rules("no date", &formats, utc), None);
     }
 
     #[test]

@@ -1,17 +1,23 @@
 //! Page → article links and [`Article`]s. Pure functions: no network, database or clock, so
 //! every rule here is tested on saved pages alone.
 
+mod body;
 pub mod clean;
+mod css;
 pub mod date;
+mod dom;
+mod dump;
+mod links;
 mod publishing_portal;
 
 use chrono::{DateTime, FixedOffset};
 use url::Url;
 
-use crate::config::{Profile, Selectors};
+use crate::config::{Profile, Rules};
 use crate::model::{Article, Page};
 
 pub use clean::canonical_url;
+pub use dump::is_dump;
 
 /// Why a page gave no article. A page that stopped matching its profile is an error with the
 /// field and the reason, never an article with an empty field.
@@ -22,13 +28,24 @@ pub enum ExtractError {
     Missing { field: &'static str, reason: String },
 }
 
-/// What a list page offers: links to articles, and links to more list pages.
+/// What a list page offers: links to articles, and the requests for more list pages.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListPage {
     /// Article links in page order, canonical and without duplicates.
     pub links: Vec<ListLink>,
-    /// Other pages of the same list (`?Page=N`), absolute.
-    pub pages: Vec<Url>,
+    /// Other pages of the same list: `?Page=N` links, or ASP.NET postbacks.
+    pub pages: Vec<PageRequest>,
+}
+
+/// How to ask for a list page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PageRequest {
+    Get(Url),
+    /// An ASP.NET postback: the form's fields, with `__EVENTTARGET` naming the pager link.
+    Post {
+        url: Url,
+        fields: Vec<(String, String)>,
+    },
 }
 
 /// One article as a list page shows it; the list's date and lead are fallbacks for the
@@ -41,22 +58,21 @@ pub struct ListLink {
     pub summary: Option<String>,
 }
 
-/// Reads a list page with `profile`.
-pub fn list(profile: Profile, selectors: &Selectors, page: &Page) -> ListPage {
-    match profile {
-        Profile::PublishingPortal => publishing_portal::list(page, selectors),
+/// Reads a list page.
+pub fn list(rules: &Rules, page: &Page) -> ListPage {
+    match rules.profile {
+        Profile::PublishingPortal => publishing_portal::list(page, rules),
+        Profile::Css => css::list(page, rules),
     }
 }
 
-/// Reads an article page with `profile`; `listed` is what the list page said of it.
-pub fn article(
-    profile: Profile,
-    selectors: &Selectors,
-    page: &Page,
-    listed: Option<&ListLink>,
-) -> Result<Article, ExtractError> {
-    let mut article = match profile {
-        Profile::PublishingPortal => publishing_portal::article(page, selectors)?,
+/// Reads an article page, or a PublishingPortal text dump; `listed` is what the list page said
+/// of it.
+pub fn article(rules: &Rules, page: &Page, listed: Option<&ListLink>) -> Result<Article, ExtractError> {
+    let mut article = match rules.profile {
+        Profile::PublishingPortal if dump::is_dump(&page.html) => dump::article(page)?,
+        Profile::PublishingPortal => publishing_portal::article(page, rules)?,
+        Profile::Css => css::article(page, rules)?,
     };
     if let Some(listed) = listed {
         article.published = article.published.or(listed.published);

@@ -2,59 +2,86 @@
 //!
 //! The live markup inside the `Block_BanTin_*` web parts was never seen by this project, so
 //! nothing here depends on their inner class names. Blocks are found by their web-part titles
-//! (the SharePoint chrome, the same in every install), and fields by structure: the first heading
-//! of the toolbar, its bold lead, the image then italic caption that open the body, the short
-//! right-aligned last line. Every field can be pinned by a CSS selector in the feed's config.
+//! (SharePoint 2010 or 2013 chrome, the same in every install), and fields by structure: the
+//! first heading of the toolbar, its bold lead, the image then italic caption that open the body,
+//! the short right-aligned last line. Without chrome, the page's main area is read the same way,
+//! minus the related-news boxes. Every field can be pinned by a CSS selector in the feed's config.
 
 use std::collections::HashMap;
 
-use scraper::{ElementRef, Html, Selector};
+use chrono::{DateTime, FixedOffset};
+use scraper::{ElementRef, Html, Node};
+use unicode_normalization::UnicodeNormalization;
 use url::Url;
 
-use super::{ExtractError, ListLink, ListPage, clean, date};
-use crate::config::Selectors;
-use crate::model::{Article, Image, Page};
+use super::body::{self, Block};
+use super::dom::{select_first, selector, spaced_text, text_of, within};
+use super::{ExtractError, ListPage, PageRequest, clean, date, links};
+use crate::config::Rules;
+use crate::model::{Article, Page};
 
 const TOOLBAR: &str = "block_bantin_toolbar";
 const VIEWDATA: &str = "block_bantin_viewdata";
 /// Web parts that list *other* articles next to the one shown: never list or body content.
-const RELATED: [&str; 5] = ["xemnhieu", "tinkhac", "lienquan", "tinmoi", "cungchuyenmuc"];
+const RELATED_PARTS: [&str; 6] = ["xemnhieu", "tinkhac", "lienquan", "tinmoi", "cungchuyenmuc", "tindadua"];
+/// The same boxes by their visible titles, for pages rendered without web-part chrome.
+const RELATED_TITLES: [&str; 8] = [
+    "các tin khác",
+    "tin khác",
+    "tin xem nhiều",
+    "tin liên quan",
+    "tin cùng chuyên mục",
+    "tin mới",
+    "tin mới nhất",
+    "tin đã đưa",
+];
+/// Elements that hold a byline on portals that give it its own element.
+const AUTHOR_ELEMENTS: &str =
+    "[itemprop=author], [rel=author], [class*=author], [class*=tacgia], [class*=tac-gia], [class*=TacGia]";
 
-pub fn article(page: &Page, selectors: &Selectors) -> Result<Article, ExtractError> {
+pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
+    let selectors = &rules.selectors;
     let doc = Html::parse_document(&page.html);
     let parts = web_parts(&doc);
     let main = main_area(&doc);
+    let related = related_boxes(&doc, &parts);
+    let skip = |e: ElementRef| related.iter().any(|r| within(e, *r)) || in_chrome(e);
     let toolbar = find_part(&parts, TOOLBAR);
     let viewdata = find_part(&parts, VIEWDATA);
 
     let heading = match &selectors.title {
         Some(sel) => {
-            Some(select_first(&doc, sel).ok_or_else(|| missing("title", format!("selector `{sel}` matched nothing")))?)
+            select_first(&doc, sel).ok_or_else(|| missing("title", format!("selector `{sel}` matched nothing")))?
         }
-        None => first_heading(toolbar.unwrap_or(main)).or_else(|| first_heading(main)),
+        None => toolbar
+            .and_then(|t| first_heading(t, &skip))
+            .or_else(|| first_heading(main, &skip))
+            .ok_or_else(|| {
+                missing(
+                    "title",
+                    "no heading in the Block_BanTin_Toolbar web part or the page".into(),
+                )
+            })?,
     };
-    let heading = heading.ok_or_else(|| {
-        missing(
-            "title",
-            "no heading in the Block_BanTin_Toolbar web part or the page".into(),
-        )
-    })?;
     let title = clean::text(&text_of(heading));
     if title.is_empty() {
         return Err(missing("title", "the article heading is empty".into()));
     }
 
     let published = match &selectors.date {
-        Some(sel) => select_first(&doc, sel).and_then(|e| date::find(&spaced_text(e))),
-        // The toolbar's own date first; the page header's "today" must never win.
+        Some(sel) => {
+            select_first(&doc, sel).and_then(|e| date::by_rules(&spaced_text(e), &rules.date_formats, rules.timezone))
+        }
+        // The toolbar's own date, else the one next to the heading: never the page header's "today".
         None => toolbar
             .and_then(|t| date::find(&spaced_text(t)))
+            .or_else(|| date_near(heading))
             .or_else(|| viewdata.and_then(|v| date::find(&spaced_text(v)))),
     };
 
-    let summary = match &selectors.summary {
+    let mut summary = match &selectors.summary {
         Some(sel) => select_first(&doc, sel).map(|e| clean::text(&text_of(e))),
-        None => lead_after(toolbar.unwrap_or(main), heading),
+        None => toolbar.and_then(|t| lead_after(t, heading)),
     }
     .filter(|s| !s.is_empty() && *s != title);
 
@@ -62,56 +89,54 @@ pub fn article(page: &Page, selectors: &Selectors) -> Result<Article, ExtractErr
         Some(sel) => {
             select_first(&doc, sel).ok_or_else(|| missing("body", format!("selector `{sel}` matched nothing")))?
         }
-        None => body_container(viewdata.unwrap_or(main)),
+        None => body::container(viewdata.unwrap_or(main), &skip),
     };
-    let mut blocks = blocks_of(container);
+    let mut blocks: Vec<Block> = body::blocks(container, &skip);
+    blocks.retain(|b| b.text != title || b.image.is_some());
+    match &summary {
+        Some(s) => blocks.retain(|b| &b.text != s),
+        None => summary = body::take_bold_lead(&mut blocks),
+    }
 
-    let image = match &selectors.image {
-        Some(sel) => select_first(&doc, sel)
-            .and_then(|img| image_of(img, &page.url))
-            .map(|mut image| {
-                image.caption = selectors
-                    .caption
-                    .as_ref()
-                    .and_then(|c| select_first(&doc, c))
-                    .map(|e| clean::text(&text_of(e)));
-                image
-            }),
-        None => take_lead_image(&mut blocks, &page.url),
+    let (image, caption) = match &selectors.image {
+        Some(sel) => {
+            let image = select_first(&doc, sel).and_then(|e| body::image_of(e, &page.url));
+            let caption = selectors
+                .caption
+                .as_ref()
+                .and_then(|c| select_first(&doc, c))
+                .map(|e| clean::text(&text_of(e)));
+            (image, caption)
+        }
+        None => body::take_lead_image(&mut blocks, &page.url),
     };
-    if let Some(caption) = image.as_ref().and_then(|i| i.caption.as_ref()) {
+    if let Some(caption) = &caption {
         blocks.retain(|b| &b.text != caption);
     }
 
+    let author_element = || {
+        let scope = viewdata.unwrap_or(main);
+        scope
+            .select(&selector(AUTHOR_ELEMENTS))
+            .map(|e| clean::text(&text_of(e)))
+            .find(|t| body::is_byline(t))
+    };
     let author = match &selectors.author {
         Some(sel) => select_first(&doc, sel).map(|e| clean::text(&text_of(e))),
-        None => take_author(&mut blocks),
+        None => author_element().or_else(|| body::take_author(&mut blocks)),
     }
     .filter(|a| !a.is_empty());
     if let Some(author) = &author {
         blocks.retain(|b| &b.text != author);
     }
 
-    let body: Vec<&Block> = blocks.iter().filter(|b| !b.text.is_empty() || b.has_image).collect();
-    if !body.iter().any(|b| !b.text.is_empty()) {
+    let (content_html, content_text) = body::assemble(&blocks, &page.url);
+    if content_text.is_empty() {
         return Err(missing(
             "body",
-            "no text paragraphs in the Block_BanTin_ViewData web part".into(),
+            "no text paragraphs in the Block_BanTin_ViewData web part or the page".into(),
         ));
     }
-    let content_html = body
-        .iter()
-        .map(|b| clean::html(&b.html, &page.url))
-        .filter(|h| !h.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join("\n");
-    let content_text = body
-        .iter()
-        .map(|b| b.text.as_str())
-        .filter(|t| !t.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n");
-
     Ok(Article {
         url: clean::canonical_url(&page.url),
         title,
@@ -119,17 +144,19 @@ pub fn article(page: &Page, selectors: &Selectors) -> Result<Article, ExtractErr
         summary,
         author,
         image,
+        caption,
         content_html,
         content_text,
     })
 }
 
-pub fn list(page: &Page, selectors: &Selectors) -> ListPage {
+pub fn list(page: &Page, rules: &Rules) -> ListPage {
     let doc = Html::parse_document(&page.html);
     let parts = web_parts(&doc);
-    let anchor_sel = selector(selectors.list_link.as_deref().unwrap_or("a[href]"));
+    let related = related_boxes(&doc, &parts);
+    let anchor_sel = selector(rules.selectors.list_link.as_deref().unwrap_or("a[href]"));
 
-    // Prefer the list web parts; without chrome titles, anything but the related-news blocks.
+    // Prefer the list web parts; without chrome, the main area minus the related-news boxes.
     let lists: Vec<ElementRef> = parts
         .iter()
         .filter(|p| p.title.contains("list"))
@@ -140,45 +167,26 @@ pub fn list(page: &Page, selectors: &Selectors) -> ListPage {
     } else if !parts.is_empty() {
         parts
             .iter()
-            .filter(|p| !RELATED.iter().any(|r| p.title.contains(r)))
+            .filter(|p| !RELATED_PARTS.iter().any(|r| p.title.contains(r)))
             .map(|p| p.body)
             .collect()
     } else {
         vec![main_area(&doc)]
     };
+    let anchors = roots
+        .iter()
+        .flat_map(|root| root.select(&anchor_sel))
+        .filter(|a| !related.iter().any(|r| within(*a, *r)));
+    let links = links::collect(anchors, rules, &|a| article_url(a, &page.url));
 
-    let mut order: Vec<Url> = Vec::new();
-    let mut anchors: HashMap<Url, Vec<ElementRef>> = HashMap::new();
-    for root in &roots {
-        for a in root.select(&anchor_sel) {
-            let Some(url) = article_url(a, &page.url) else { continue };
-            if !anchors.contains_key(&url) {
-                order.push(url.clone());
-            }
-            anchors.entry(url).or_default().push(a);
-        }
-    }
-    let links = order
+    let mut pages: Vec<PageRequest> = numbered_pages(&doc, &page.url)
         .into_iter()
-        .map(|url| {
-            let group = &anchors[&url];
-            let title = group.iter().map(|a| clean::text(&text_of(*a))).find(|t| !t.is_empty());
-            let item = item_container(group[0], &url, &page.url);
-            let published = item.and_then(|i| date::find(&spaced_text(i)));
-            let summary = item.and_then(|i| lead_paragraph(i, title.as_deref()));
-            ListLink {
-                url,
-                title,
-                published,
-                summary,
-            }
-        })
+        .map(PageRequest::Get)
         .collect();
-
-    ListPage {
-        links,
-        pages: pagination(&doc, &page.url),
+    if pages.is_empty() {
+        pages = postback_pages(&doc, &page.url);
     }
+    ListPage { links, pages }
 }
 
 /// A SharePoint web part: its chrome title (lower-cased) and its body element.
@@ -188,13 +196,15 @@ struct WebPart<'a> {
 }
 
 /// SharePoint 2010 and 2013 both give the title element `id="WebPartTitleWPQn"` and the body
-/// `id="WebPartWPQn"`; the number differs per page, so it is read, never assumed.
+/// `id="WebPartWPQn"`; the number differs per page, so it is read, never assumed. Chrome titles
+/// without those ids are paired with the nearest web-part body around them.
 fn web_parts(doc: &Html) -> Vec<WebPart<'_>> {
     let bodies: HashMap<&str, ElementRef> = doc
         .select(&selector("[id^='WebPartWPQ']"))
         .filter_map(|e| Some((e.value().id()?, e)))
         .collect();
-    doc.select(&selector("[id^='WebPartTitleWPQ']"))
+    let mut parts: Vec<WebPart> = doc
+        .select(&selector("[id^='WebPartTitleWPQ']"))
         .filter_map(|t| {
             let suffix = t.value().id()?.strip_prefix("WebPartTitle")?;
             let body = *bodies.get(format!("WebPart{suffix}").as_str())?;
@@ -208,7 +218,33 @@ fn web_parts(doc: &Html) -> Vec<WebPart<'_>> {
                 body,
             })
         })
-        .collect()
+        .collect();
+    let body_sel = selector(".ms-WPBody, [webpartid], [WebPartID]");
+    for t in doc.select(&selector(".ms-WPTitle, .ms-webpart-titleText, .js-webpart-titleCell")) {
+        let paired = parts.iter().any(|p| within(p.body, t))
+            || t.ancestors()
+                .filter_map(ElementRef::wrap)
+                .any(|a| a.value().id().is_some_and(|id| id.starts_with("WebPartTitle")));
+        if paired {
+            continue;
+        }
+        let body = t.ancestors().filter_map(ElementRef::wrap).take(6).find_map(|a| {
+            a.select(&body_sel)
+                .find(|b| !within(t, *b) && !parts.iter().any(|p| p.body.id() == b.id()))
+        });
+        if let Some(body) = body {
+            let title = t
+                .value()
+                .attr("title")
+                .map(str::to_string)
+                .unwrap_or_else(|| text_of(t));
+            parts.push(WebPart {
+                title: title.to_lowercase(),
+                body,
+            });
+        }
+    }
+    parts
 }
 
 fn find_part<'a>(parts: &[WebPart<'a>], name: &str) -> Option<ElementRef<'a>> {
@@ -217,15 +253,63 @@ fn find_part<'a>(parts: &[WebPart<'a>], name: &str) -> Option<ElementRef<'a>> {
 
 /// Where the page's own content lives, leaving out the site header and menus when possible.
 fn main_area(doc: &Html) -> ElementRef<'_> {
-    select_first(doc, "#DeltaPlaceHolderMain")
-        .or_else(|| select_first(doc, "#MSO_ContentTable"))
-        .or_else(|| select_first(doc, "body"))
-        .unwrap_or_else(|| doc.root_element())
+    [
+        "#DeltaPlaceHolderMain",
+        "#MSO_ContentTable",
+        "[role=main]",
+        "main",
+        "body",
+    ]
+    .iter()
+    .find_map(|css| select_first(doc, css))
+    .unwrap_or_else(|| doc.root_element())
 }
 
-fn first_heading(root: ElementRef<'_>) -> Option<ElementRef<'_>> {
-    root.select(&selector("h1, h2, h3, h4"))
-        .find(|h| !in_chrome(*h) && !clean::text(&text_of(*h)).is_empty())
+/// Related-news boxes: web parts titled so, or, without chrome, the box around a heading that
+/// reads "Các tin khác", "Tin xem nhiều", ...
+fn related_boxes<'a>(doc: &'a Html, parts: &[WebPart<'a>]) -> Vec<ElementRef<'a>> {
+    let mut boxes: Vec<ElementRef> = parts
+        .iter()
+        .filter(|p| RELATED_PARTS.iter().any(|r| p.title.contains(r)))
+        .map(|p| p.body)
+        .collect();
+    for e in doc.select(&selector("h1, h2, h3, h4, h5, div, span, p, strong, b, li")) {
+        let own: String = e
+            .children()
+            .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+            .collect();
+        let label = clean::text(&own).nfc().collect::<String>().to_lowercase();
+        let label = label.trim_end_matches(':').trim();
+        if !RELATED_TITLES.contains(&label) {
+            continue;
+        }
+        let Some(parent) = e.parent().and_then(ElementRef::wrap) else {
+            continue;
+        };
+        // The box is the title's parent, unless that parent is the article's own column.
+        let is_column = parent.select(&selector("h1, p")).count() > 3;
+        let target = if is_column {
+            e.next_siblings().find_map(ElementRef::wrap)
+        } else {
+            Some(parent)
+        };
+        if let Some(target) = target {
+            boxes.push(target);
+        }
+    }
+    boxes
+}
+
+fn first_heading<'a>(root: ElementRef<'a>, skip: &dyn Fn(ElementRef) -> bool) -> Option<ElementRef<'a>> {
+    let heading_sel = selector("h1, h2, h3, h4");
+    let headings = || {
+        root.select(&heading_sel)
+            .filter(|h| !skip(*h) && !clean::text(&text_of(*h)).is_empty())
+    };
+    // An h1 anywhere beats an earlier h2: portals use h2-h4 for box titles around the article.
+    headings()
+        .find(|h| h.value().name() == "h1")
+        .or_else(|| headings().next())
 }
 
 /// True inside SharePoint's web-part title chrome, whose headings name the web part.
@@ -258,12 +342,13 @@ fn lead_after(root: ElementRef, heading: ElementRef) -> Option<String> {
             matches!(e.value().name(), "p" | "div" | "span")
                 && substantial(e)
                 && !e.children().any(|c| is_block(c.value()))
+                && e.select(&selector("a")).next().is_none()
         })
     };
     bold.or_else(plain).map(|e| clean::text(&text_of(*e)))
 }
 
-fn is_block(node: &scraper::Node) -> bool {
+fn is_block(node: &Node) -> bool {
     node.as_element().is_some_and(|e| {
         matches!(
             e.name(),
@@ -272,154 +357,36 @@ fn is_block(node: &scraper::Node) -> bool {
     })
 }
 
-/// The element holding the body paragraphs: the one with the most `<p>` children.
-fn body_container(root: ElementRef<'_>) -> ElementRef<'_> {
-    let paragraphs = |e: &ElementRef| {
-        e.children()
-            .filter(|c| c.value().as_element().is_some_and(|el| el.name() == "p"))
-            .count()
-    };
-    let best = root
-        .descendants()
-        .filter_map(ElementRef::wrap)
-        .max_by_key(|e| (paragraphs(e), std::cmp::Reverse(e.ancestors().count())));
-    best.filter(|e| paragraphs(e) > 0).unwrap_or(root)
-}
-
-/// One top-level element of the body, with what classification needs.
-struct Block {
-    html: String,
-    text: String,
-    has_image: bool,
-    image: Option<(String, Option<String>)>,
-    caption_like: bool,
-    author_like: bool,
-}
-
-fn blocks_of(container: ElementRef) -> Vec<Block> {
-    container
-        .children()
-        .filter_map(|node| match node.value() {
-            // Page machinery that can sit among the paragraphs; never content.
-            scraper::Node::Element(e)
-                if matches!(e.name(), "script" | "style" | "input" | "noscript" | "link" | "meta") =>
-            {
-                None
+/// The date written next to the heading: the last one before it, else the first one right after
+/// it, looking in the heading's nearest three ancestors.
+fn date_near(heading: ElementRef) -> Option<DateTime<FixedOffset>> {
+    for ancestor in heading.ancestors().filter_map(ElementRef::wrap).take(3) {
+        let (mut before, mut after) = (String::new(), String::new());
+        let mut passed = false;
+        for node in ancestor.descendants() {
+            if node.id() == heading.id() {
+                passed = true;
             }
-            scraper::Node::Element(_) => ElementRef::wrap(node).map(block),
-            scraper::Node::Text(t) if !clean::text(t).is_empty() => Some(Block {
-                html: format!("<p>{}</p>", escape(&clean::text(t))),
-                text: clean::text(t),
-                has_image: false,
-                image: None,
-                caption_like: false,
-                author_like: false,
-            }),
-            _ => None,
-        })
-        .collect()
-}
-
-fn block(e: ElementRef) -> Block {
-    let text = clean::text(&text_of(e));
-    let img = e
-        .select(&selector("img"))
-        .next()
-        .or_else(|| (e.value().name() == "img").then_some(e));
-    let covered_by = |tags: &str| {
-        let inner: String = e.select(&selector(tags)).map(|x| text_of(x)).collect();
-        !text.is_empty() && clean::text(&inner) == text
-    };
-    let styled = |needle: &str| {
-        std::iter::once(e)
-            .chain(e.descendants().filter_map(ElementRef::wrap))
-            .any(|x| {
-                let style = x
-                    .value()
-                    .attr("style")
-                    .unwrap_or_default()
-                    .replace(' ', "")
-                    .to_ascii_lowercase();
-                style.contains(&format!("text-align:{needle}"))
-                    || x.value().attr("align").is_some_and(|a| a.eq_ignore_ascii_case(needle))
-            })
-    };
-    let figcaption = e
-        .select(&selector("figcaption"))
-        .next()
-        .map(|c| clean::text(&text_of(c)));
-    Block {
-        html: e.html(),
-        has_image: img.is_some(),
-        image: img.and_then(|i| {
-            i.value().attr("src").map(|s| {
-                (
-                    s.to_string(),
-                    figcaption.or_else(|| i.value().attr("alt").map(clean::text)),
-                )
-            })
-        }),
-        caption_like: covered_by("em, i") || styled("center"),
-        author_like: styled("right") || covered_by("strong, b") || covered_by("em, i"),
-        text,
+            let Node::Text(t) = node.value() else { continue };
+            if node.ancestors().any(|a| a.id() == heading.id()) {
+                continue;
+            }
+            let hidden = node
+                .parent()
+                .and_then(|p| p.value().as_element().map(|e| e.name()))
+                .is_some_and(|n| matches!(n, "script" | "style"));
+            if !hidden {
+                let target = if passed { &mut after } else { &mut before };
+                target.push_str(t);
+                target.push(' ');
+            }
+        }
+        let near_after: String = after.chars().take(120).collect();
+        if let Some(d) = date::all(&before).last().or_else(|| date::find(&near_after)) {
+            return Some(d);
+        }
     }
-}
-
-/// Takes the image that opens the body (before any text paragraph) and the caption line after
-/// it out of the blocks: they become the article's image, shown once, not twice.
-fn take_lead_image(blocks: &mut Vec<Block>, base: &Url) -> Option<Image> {
-    let first_image = blocks.iter().position(|b| b.image.is_some())?;
-    let first_text = blocks.iter().position(|b| !b.text.is_empty() && b.image.is_none());
-    if first_text.is_some_and(|t| t < first_image) {
-        return None;
-    }
-    let lead = blocks.remove(first_image);
-    let (src, alt) = lead.image.expect("position() found an image");
-    let url = base.join(&src).ok()?;
-    let mut caption = alt.filter(|a| !a.is_empty());
-    if !lead.text.is_empty() {
-        caption = Some(lead.text.clone()); // a figure whose caption sits beside the image
-    } else if let Some(next) = blocks.get(first_image)
-        && next.image.is_none()
-        && next.caption_like
-        && next.text.chars().count() <= 300
-    {
-        caption = Some(blocks.remove(first_image).text);
-    }
-    Some(Image {
-        url,
-        caption,
-        length: None,
-        mime: None,
-    })
-}
-
-fn image_of(img: ElementRef, base: &Url) -> Option<Image> {
-    let img = if img.value().name() == "img" {
-        img
-    } else {
-        img.select(&selector("img")).next()?
-    };
-    let url = base.join(img.value().attr("src")?).ok()?;
-    Some(Image {
-        url,
-        caption: img.value().attr("alt").map(clean::text).filter(|a| !a.is_empty()),
-        length: None,
-        mime: None,
-    })
-}
-
-/// The byline: a short last line, right-aligned, bold or italic, that is not the story's end.
-fn take_author(blocks: &mut Vec<Block>) -> Option<String> {
-    let last = blocks.iter().rposition(|b| !b.text.is_empty())?;
-    let b = &blocks[last];
-    let short = b.text.chars().count() <= 60 && b.text.split_whitespace().count() <= 8;
-    let ends_story = b.text.ends_with("./.") || b.text.ends_with('.');
-    if short && !ends_story && b.author_like && !b.has_image && last > 0 {
-        Some(blocks.remove(last).text)
-    } else {
-        None
-    }
+    None
 }
 
 /// An article link: same host as the page, with an item id in the query.
@@ -432,43 +399,17 @@ fn article_url(a: ElementRef, base: &Url) -> Option<Url> {
     (same_site && has_id && matches!(url.scheme(), "http" | "https")).then(|| clean::canonical_url(&url))
 }
 
-/// The largest ancestor of `anchor` that holds links to no other article: the list item.
-fn item_container<'a>(anchor: ElementRef<'a>, url: &Url, base: &Url) -> Option<ElementRef<'a>> {
-    let mut best = None;
-    for node in anchor.ancestors() {
-        let Some(e) = ElementRef::wrap(node) else { break };
-        let only_this = e
-            .select(&selector("a[href]"))
-            .filter_map(|a| article_url(a, base))
-            .all(|u| &u == url);
-        if !only_this {
-            break;
-        }
-        best = Some(e);
-    }
-    best
-}
-
-fn lead_paragraph(item: ElementRef, title: Option<&str>) -> Option<String> {
-    item.select(&selector("p, div"))
-        .map(|p| clean::text(&text_of(p)))
-        .find(|t| {
-            t.chars().count() >= 15 && Some(t.as_str()) != title && date::find(t).is_none_or(|_| t.chars().count() > 30)
-        })
-}
-
 /// Later pages of the same list: links to this page's path with a numeric `Page` parameter.
-fn pagination(doc: &Html, base: &Url) -> Vec<Url> {
+fn numbered_pages(doc: &Html, base: &Url) -> Vec<Url> {
     let mut pages: Vec<Url> = Vec::new();
     for a in doc.select(&selector("a[href]")) {
-        let Some(url) = a.value().attr("href").and_then(|h| base.join(h.trim()).ok()) else {
+        let Some(mut url) = a.value().attr("href").and_then(|h| base.join(h.trim()).ok()) else {
             continue;
         };
         let same_list = url.host_str() == base.host_str() && url.path().eq_ignore_ascii_case(base.path());
         let numbered = url
             .query_pairs()
             .any(|(k, v)| k.eq_ignore_ascii_case("page") && v.parse::<u32>().is_ok());
-        let mut url = url;
         url.set_fragment(None);
         if same_list && numbered && !pages.contains(&url) {
             pages.push(url);
@@ -477,29 +418,64 @@ fn pagination(doc: &Html, base: &Url) -> Vec<Url> {
     pages
 }
 
+/// ASP.NET pagers that post the form back (`javascript:__doPostBack('target','arg')`): one POST
+/// per page-number or "next" link, carrying the form's hidden fields as a browser would.
+fn postback_pages(doc: &Html, base: &Url) -> Vec<PageRequest> {
+    let Some(form) = select_first(doc, "form") else {
+        return Vec::new();
+    };
+    let action = form
+        .value()
+        .attr("action")
+        .and_then(|a| base.join(a).ok())
+        .unwrap_or_else(|| base.clone());
+    let hidden: Vec<(String, String)> = form
+        .select(&selector("input[type=hidden][name]"))
+        .filter_map(|i| {
+            Some((
+                i.value().attr("name")?.to_string(),
+                i.value().attr("value").unwrap_or_default().to_string(),
+            ))
+        })
+        .collect();
+    let mut pages = Vec::new();
+    for a in form.select(&selector("a[href*='__doPostBack']")) {
+        let label = clean::text(&text_of(a)).to_lowercase();
+        let is_pager = label.parse::<u32>().is_ok_and(|n| n > 1)
+            || ["trang sau", "tiếp", "sau", "next", ">", "»", ">>"].contains(&label.as_str());
+        let Some((target, argument)) = a.value().attr("href").and_then(postback_args) else {
+            continue;
+        };
+        if !is_pager {
+            continue;
+        }
+        let mut fields: Vec<(String, String)> = hidden
+            .iter()
+            .filter(|(k, _)| k != "__EVENTTARGET" && k != "__EVENTARGUMENT")
+            .cloned()
+            .collect();
+        fields.push(("__EVENTTARGET".into(), target));
+        fields.push(("__EVENTARGUMENT".into(), argument));
+        let request = PageRequest::Post {
+            url: action.clone(),
+            fields,
+        };
+        if !pages.contains(&request) {
+            pages.push(request);
+        }
+    }
+    pages
+}
+
+/// `javascript:__doPostBack('ctl00$m$pager','Page$2')` → (`ctl00$m$pager`, `Page$2`).
+fn postback_args(href: &str) -> Option<(String, String)> {
+    let inner = href.split_once("__doPostBack(")?.1;
+    let mut quoted = inner.split(['\'', '"']).skip(1).step_by(2);
+    let target = quoted.next()?.to_string();
+    let argument = quoted.next().unwrap_or_default().to_string();
+    Some((target, argument))
+}
+
 fn missing(field: &'static str, reason: String) -> ExtractError {
     ExtractError::Missing { field, reason }
-}
-
-fn text_of(e: ElementRef) -> String {
-    e.text().collect()
-}
-
-/// Text with a space between every text node, so a date in one cell and a time in the next,
-/// or `<p>a</p><p>b</p>` without whitespace, do not run together.
-fn spaced_text(e: ElementRef) -> String {
-    e.text().collect::<Vec<_>>().join(" ")
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
-
-fn select_first<'a>(doc: &'a Html, css: &str) -> Option<ElementRef<'a>> {
-    doc.select(&Selector::parse(css).ok()?).next()
-}
-
-/// Selectors here are either literals of this file or validated at config load.
-fn selector(css: &str) -> Selector {
-    Selector::parse(css).unwrap_or_else(|e| panic!("selector `{css}` was validated: {e}"))
 }

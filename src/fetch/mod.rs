@@ -11,6 +11,7 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use url::Url;
 
 use crate::config::FetchConfig;
+use crate::extract::PageRequest;
 use crate::model::Page;
 
 pub use charset::decode;
@@ -65,12 +66,24 @@ impl Fetcher {
 
     /// GETs an HTML page and decodes it (header charset, BOM, `<meta>`, UTF-8; then NFC).
     pub async fn page(&self, url: &Url) -> Result<Page, FetchError> {
+        self.fetch(url, self.client.get(url.clone())).await
+    }
+
+    /// A list page: a GET, or an ASP.NET postback (a form POST of the page's hidden fields).
+    pub async fn list_page(&self, request: &PageRequest) -> Result<Page, FetchError> {
+        match request {
+            PageRequest::Get(url) => self.page(url).await,
+            PageRequest::Post { url, fields } => self.fetch(url, self.client.post(url.clone()).form(fields)).await,
+        }
+    }
+
+    async fn fetch(&self, url: &Url, request: reqwest::RequestBuilder) -> Result<Page, FetchError> {
         self.pace(url).await;
         let fail = |e: reqwest::Error| FetchError::Request {
             url: url.clone(),
             reason: describe(&e),
         };
-        let mut response = self.client.get(url.clone()).send().await.map_err(fail)?;
+        let mut response = request.send().await.map_err(fail)?;
         let status = response.status();
         if !status.is_success() {
             return Err(FetchError::Status {

@@ -40,7 +40,7 @@ fn content_html(item: &FeedItem) -> String {
     let a = &item.article;
     let mut html = String::new();
     if let Some(image) = &a.image {
-        let caption = image.caption.as_deref().unwrap_or_default();
+        let caption = a.caption.as_deref().unwrap_or_default();
         html.push_str(&format!(
             "<figure><img src=\"{}\" alt=\"{}\">",
             escape(image.url.as_str()),

@@ -30,10 +30,10 @@ fn item(title: &str, body: &str, image_length: Option<u64>) -> FeedItem {
             author: Some("Thu Cúc".into()),
             image: Some(Image {
                 url: Url::parse("https://portal.example/i.jpg").unwrap(),
-                caption: Some("cap <b>".into()),
                 length: image_length,
                 mime: image_length.map(|_| "image/jpeg".into()),
             }),
+            caption: Some("cap <b>".into()),
             content_html: body.into(),
             content_text: "x".into(),
         },

@@ -38,6 +38,12 @@ const MIGRATIONS: &[&str] = &[
          consecutive_failures INTEGER NOT NULL DEFAULT 0,
          last_error           TEXT
      );",
+    // 2: how many article links each list page had last time, to tell a layout change.
+    "CREATE TABLE list_pages (
+         key     TEXT PRIMARY KEY,   -- the page's URL, or POST target for postback pagers
+         links   INTEGER NOT NULL,
+         checked TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+     );",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StoreError> {

@@ -13,6 +13,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+pub use crate::model::identity_key;
 use crate::model::{Article, FeedItem, Image, vietnam};
 
 /// Why the store refused.
@@ -141,7 +142,7 @@ impl Store {
                             article.summary,
                             article.author,
                             article.image.as_ref().map(|i| i.url.as_str()),
-                            article.image.as_ref().and_then(|i| i.caption.as_deref()),
+                            article.caption.as_deref(),
                             article.image.as_ref().and_then(|i| i.length).map(|n| n as i64),
                             article.image.as_ref().and_then(|i| i.mime.as_deref()),
                             article.content_html,
@@ -185,7 +186,7 @@ impl Store {
                             article.image.as_ref().map(|i| i.url.as_str()),
                             article.image.as_ref().and_then(|i| i.length).map(|n| n as i64),
                             article.image.as_ref().and_then(|i| i.mime.as_deref()),
-                            article.image.as_ref().and_then(|i| i.caption.as_deref()),
+                            article.caption.as_deref(),
                         ],
                     )?;
                     counts.updated += 1;
@@ -235,6 +236,24 @@ impl Store {
         Ok(n as usize)
     }
 
+    /// Remembers that the list page `key` showed `links` article links; returns how many it
+    /// showed the time before. A page that drops to zero is only remembered once it recovers,
+    /// so the alarm repeats until then.
+    pub fn list_page_links(&self, key: &str, links: usize) -> Result<Option<usize>, StoreError> {
+        let conn = self.conn();
+        let before: Option<i64> = conn
+            .query_row("SELECT links FROM list_pages WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?;
+        if links > 0 || before.is_none() {
+            conn.execute(
+                "INSERT INTO list_pages (key, links) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET links = excluded.links, checked = excluded.checked",
+                params![key, links as i64],
+            )?;
+        }
+        Ok(before.map(|n| n as usize))
+    }
+
     /// Records a run's outcome: `error` is `None` on success.
     pub fn record_run(&self, source: &str, at: DateTime<FixedOffset>, error: Option<&str>) -> Result<(), StoreError> {
         self.conn().execute(
@@ -271,16 +290,6 @@ impl Store {
     }
 }
 
-/// The identity of an article: its canonical URL without scheme or port, so the same article
-/// over http and https, or through a moved port, stays one item.
-pub fn identity_key(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default();
-    match url.query() {
-        Some(q) => format!("{host}{}?{q}", url.path()),
-        None => format!("{host}{}", url.path()),
-    }
-}
-
 /// A permanent RFC 4151 `tag:` URI: the article's host, the date bantin first saw it, and its
 /// canonical path. Minted once at first sight and stored, so it never changes afterwards.
 pub fn mint_guid(url: &Url, first_seen: DateTime<FixedOffset>) -> String {
@@ -300,7 +309,7 @@ fn content_hash(a: &Article) -> String {
         a.summary.as_deref(),
         a.author.as_deref(),
         image.map(|i| i.url.as_str()),
-        image.and_then(|i| i.caption.as_deref()),
+        a.caption.as_deref(),
         Some(a.content_html.as_str()),
     ] {
         // A separator that cannot occur in text keeps ("ab","c") and ("a","bc") apart.
@@ -342,7 +351,6 @@ impl Row {
         let image = match &self.image_url {
             Some(u) => Some(Image {
                 url: Url::parse(u).map_err(|e| corrupt(format!("image url `{u}`: {e}")))?,
-                caption: self.image_caption.clone(),
                 length: self.image_length.and_then(|n| u64::try_from(n).ok()),
                 mime: self.image_mime.clone(),
             }),
@@ -361,6 +369,7 @@ impl Row {
                 summary: self.summary,
                 author: self.author,
                 image,
+                caption: self.image_caption,
                 content_html: self.content_html,
                 content_text: self.content_text,
             },

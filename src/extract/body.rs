@@ -1,0 +1,272 @@
+//! The body of an article by structure, shared by every HTML profile: the container's blocks,
+//! the lead image and its caption, the byline, and the sanitized HTML and text of the rest.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use scraper::{ElementRef, Node};
+use url::Url;
+
+use super::clean;
+use super::dom::{selector, text_of};
+use crate::model::Image;
+
+/// Toolbar links that web parts render as text; a block made only of them is not content.
+const TOOLBAR_WORDS: [&str; 9] = [
+    "tăng cỡ chữ",
+    "giảm cỡ chữ",
+    "in bài",
+    "gửi email",
+    "bản in",
+    "quay lại",
+    "chia sẻ",
+    "lưu bài",
+    "gửi bài",
+];
+
+/// One top-level element of the body, with what classification needs.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub html: String,
+    pub text: String,
+    /// The first image in the block: its `src`, and the caption the markup gives it
+    /// (`figcaption`, else `alt`, else `title`).
+    pub image: Option<(String, Option<String>)>,
+    /// A `figure`, or a table holding an image: its text is the image's caption.
+    pub figure: bool,
+    /// Italic or centred: how portals set captions.
+    pub caption_like: bool,
+    /// Right-aligned, or wholly bold or italic: how portals set bylines.
+    pub byline_like: bool,
+    /// Wholly bold.
+    pub bold: bool,
+}
+
+/// The element holding the body paragraphs: the one with the most `<p>` children.
+pub fn container<'a>(root: ElementRef<'a>, skip: &dyn Fn(ElementRef) -> bool) -> ElementRef<'a> {
+    let paragraphs = |e: &ElementRef| {
+        e.children()
+            .filter(|c| c.value().as_element().is_some_and(|el| el.name() == "p"))
+            .count()
+    };
+    let best = root
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| !skip(*e))
+        .max_by_key(|e| (paragraphs(e), std::cmp::Reverse(e.ancestors().count())));
+    best.filter(|e| paragraphs(e) > 0).unwrap_or(root)
+}
+
+/// The container's children as blocks, without page machinery, empty paragraphs or toolbar text.
+pub fn blocks(container: ElementRef, skip: &dyn Fn(ElementRef) -> bool) -> Vec<Block> {
+    container
+        .children()
+        .filter_map(|node| match node.value() {
+            // Page machinery that can sit among the paragraphs; never content.
+            Node::Element(e)
+                if matches!(
+                    e.name(),
+                    "script" | "style" | "input" | "noscript" | "link" | "meta" | "template"
+                ) =>
+            {
+                None
+            }
+            Node::Element(_) => ElementRef::wrap(node).filter(|e| !skip(*e)).map(block),
+            Node::Text(t) if !clean::text(t).is_empty() => {
+                let text = clean::text(t);
+                Some(Block {
+                    html: format!("<p>{}</p>", escape(&text)),
+                    text,
+                    image: None,
+                    figure: false,
+                    caption_like: false,
+                    byline_like: false,
+                    bold: false,
+                })
+            }
+            _ => None,
+        })
+        .filter(|b| (!b.text.is_empty() && !is_toolbar(&b.text)) || b.image.is_some())
+        .collect()
+}
+
+fn is_toolbar(text: &str) -> bool {
+    let mut rest = text.to_lowercase();
+    for word in TOOLBAR_WORDS {
+        rest = rest.replace(word, "");
+    }
+    rest.chars().all(|c| !c.is_alphanumeric() || c.is_ascii_digit())
+}
+
+fn block(e: ElementRef) -> Block {
+    let text = clean::text(&text_of(e));
+    let img = if e.value().name() == "img" {
+        Some(e)
+    } else {
+        e.select(&selector("img")).next()
+    };
+    let covered_by = |tags: &str| {
+        let inner: String = e.select(&selector(tags)).map(text_of).collect();
+        !text.is_empty() && clean::text(&inner) == text
+    };
+    let aligned = |needle: &str| {
+        std::iter::once(e)
+            .chain(e.descendants().filter_map(ElementRef::wrap))
+            .any(|x| {
+                let style = x
+                    .value()
+                    .attr("style")
+                    .unwrap_or_default()
+                    .replace(' ', "")
+                    .to_ascii_lowercase();
+                style.contains(&format!("text-align:{needle}"))
+                    || x.value().attr("align").is_some_and(|a| a.eq_ignore_ascii_case(needle))
+            })
+    };
+    let figcaption = e
+        .select(&selector("figcaption"))
+        .next()
+        .map(|c| clean::text(&text_of(c)));
+    let image = img.and_then(|i| {
+        let attr = |name| i.value().attr(name).map(clean::text).filter(|t| !t.is_empty());
+        let src = i.value().attr("src")?.trim().to_string();
+        Some((
+            src,
+            figcaption.clone().or_else(|| attr("alt")).or_else(|| attr("title")),
+        ))
+    });
+    let italic = covered_by("em, i");
+    let bold = covered_by("strong, b");
+    Block {
+        html: e.html(),
+        figure: image.is_some() && matches!(e.value().name(), "figure" | "table"),
+        caption_like: italic || aligned("center"),
+        byline_like: aligned("right") || bold || italic,
+        bold,
+        image,
+        text,
+    }
+}
+
+/// Takes the image that opens the body (before any text paragraph) and its caption out of the
+/// blocks: they become the article's image and caption, shown once, not twice.
+pub fn take_lead_image(blocks: &mut Vec<Block>, base: &Url) -> (Option<Image>, Option<String>) {
+    let Some(first_image) = blocks.iter().position(|b| b.image.is_some()) else {
+        return (None, None);
+    };
+    let first_text = blocks.iter().position(|b| !b.text.is_empty() && b.image.is_none());
+    if first_text.is_some_and(|t| t < first_image) {
+        return (None, None);
+    }
+    let lead = &blocks[first_image];
+    let (src, markup_caption) = lead.image.clone().expect("position() found an image");
+    let Ok(url) = base.join(&src) else { return (None, None) };
+    let image = Some(Image {
+        url,
+        length: None,
+        mime: None,
+    });
+    let short = |t: &str| t.chars().count() <= 300;
+    if lead.figure || (lead.caption_like && short(&lead.text)) || lead.text.is_empty() {
+        let lead = blocks.remove(first_image);
+        let caption = if lead.figure && !lead.text.is_empty() {
+            Some(lead.text) // a figure or caption table: its text is the caption
+        } else if let Some(next) = blocks.get(first_image)
+            && next.image.is_none()
+            && next.caption_like
+            && short(&next.text)
+        {
+            Some(blocks.remove(first_image).text)
+        } else {
+            markup_caption
+        };
+        (image, caption)
+    } else {
+        // An image floated inside the first paragraph: the paragraph stays, the image is its lead.
+        (image, markup_caption)
+    }
+}
+
+/// The image of an element a selector chose: the element itself or its first `img`.
+pub fn image_of(e: ElementRef, base: &Url) -> Option<Image> {
+    let img = if e.value().name() == "img" {
+        e
+    } else {
+        e.select(&selector("img")).next()?
+    };
+    let url = base.join(img.value().attr("src")?.trim()).ok()?;
+    Some(Image {
+        url,
+        length: None,
+        mime: None,
+    })
+}
+
+static GLUED_BYLINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?s)(.*\./\.)\s*([^./]{2,60})$").expect("static regex"));
+
+/// The byline: a short last line set apart (right-aligned, bold or italic) that is not the
+/// story's end, or a name glued after the story's end mark `./.` in the last paragraph.
+pub fn take_author(blocks: &mut [Block]) -> Option<String> {
+    let last = blocks.iter().rposition(|b| !b.text.is_empty())?;
+    let b = &blocks[last];
+    if is_byline(&b.text) && b.byline_like && b.image.is_none() && last > 0 {
+        let author = b.text.clone();
+        blocks[last].text.clear();
+        blocks[last].html.clear();
+        return Some(author);
+    }
+    let caps = GLUED_BYLINE.captures(&b.text)?;
+    let (story, author) = (caps[1].to_string(), caps[2].trim().to_string());
+    if !is_byline(&author) {
+        return None;
+    }
+    // The paragraph is rebuilt from its text: the name may sit in any inline markup after `./.`.
+    blocks[last].html = format!("<p>{}</p>", escape(&story));
+    blocks[last].text = story;
+    Some(author)
+}
+
+/// Short, a few words, and not a sentence.
+pub fn is_byline(text: &str) -> bool {
+    text.chars().count() <= 60
+        && text.split_whitespace().count() <= 8
+        && !text.ends_with('.')
+        && !text.ends_with(':')
+        && text.chars().any(char::is_alphabetic)
+}
+
+/// A fully bold first paragraph: the lead when the toolbar had none.
+pub fn take_bold_lead(blocks: &mut Vec<Block>) -> Option<String> {
+    let first = blocks.iter().position(|b| !b.text.is_empty())?;
+    let b = &blocks[first];
+    (b.bold && b.image.is_none() && b.text.chars().count() >= 30 && blocks.len() > first + 1)
+        .then(|| blocks.remove(first).text)
+}
+
+/// The sanitized HTML and the plain text of what is left.
+pub fn assemble(blocks: &[Block], base: &Url) -> (String, String) {
+    let kept: Vec<&Block> = blocks.iter().filter(|b| !b.html.is_empty()).collect();
+    let html = kept
+        .iter()
+        .map(|b| clean::html(&b.html, base))
+        .filter(|h| !clean::text(&strip_tags(h)).is_empty() || h.contains("<img"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = kept
+        .iter()
+        .map(|b| b.text.as_str())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    (html, text)
+}
+
+fn strip_tags(html: &str) -> String {
+    static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").expect("static regex"));
+    TAG.replace_all(html, "").replace("&nbsp;", " ")
+}
+
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}

@@ -1,0 +1,46 @@
+//! Small DOM helpers over `scraper`, shared by the profiles.
+
+use scraper::{ElementRef, Html, Node, Selector};
+
+/// The element's text as a reader sees it: script and style contents left out.
+pub fn text_of(e: ElementRef) -> String {
+    visible_text(e).collect()
+}
+
+/// Text with a space between every text node, so a date in one cell and a time in the next,
+/// or `<p>a</p><p>b</p>` without whitespace, do not run together.
+pub fn spaced_text(e: ElementRef) -> String {
+    visible_text(e).collect::<Vec<_>>().join(" ")
+}
+
+fn visible_text(e: ElementRef<'_>) -> impl Iterator<Item = &str> + '_ {
+    e.descendants().filter_map(|node| match node.value() {
+        Node::Text(t) => {
+            let hidden = node
+                .parent()
+                .and_then(|p| p.value().as_element().map(|el| el.name()))
+                .is_some_and(|name| {
+                    matches!(
+                        name,
+                        "script" | "style" | "noscript" | "template" | "textarea" | "option"
+                    )
+                });
+            (!hidden).then_some(&**t)
+        }
+        _ => None,
+    })
+}
+
+pub fn select_first<'a>(doc: &'a Html, css: &str) -> Option<ElementRef<'a>> {
+    doc.select(&Selector::parse(css).ok()?).next()
+}
+
+/// Selectors here are literals of this crate or were validated when the config was loaded.
+pub fn selector(css: &str) -> Selector {
+    Selector::parse(css).unwrap_or_else(|e| panic!("selector `{css}` was validated: {e}"))
+}
+
+/// Whether `e` is `ancestor` or inside it.
+pub fn within(e: ElementRef, ancestor: ElementRef) -> bool {
+    e.id() == ancestor.id() || e.ancestors().any(|a| a.id() == ancestor.id())
+}
