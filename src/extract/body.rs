@@ -54,40 +54,95 @@ pub fn container<'a>(root: ElementRef<'a>, skip: &dyn Fn(ElementRef) -> bool) ->
         .filter_map(ElementRef::wrap)
         .filter(|e| !skip(*e))
         .max_by_key(|e| (paragraphs(e), std::cmp::Reverse(e.ancestors().count())));
-    best.filter(|e| paragraphs(e) > 0).unwrap_or(root)
+    let mut chosen = best.filter(|e| paragraphs(e) > 0).unwrap_or(root);
+    // Old editors wrote the body as text with <br> runs inside nested divs: go down to the
+    // element that holds the text itself.
+    loop {
+        // Empty siblings (SharePoint's `ms-clear` divs) do not count.
+        let elements: Vec<ElementRef> = chosen
+            .children()
+            .filter_map(ElementRef::wrap)
+            .filter(|e| !text_of(*e).trim().is_empty() || e.select(&selector("img")).next().is_some())
+            .collect();
+        let has_text = chosen
+            .children()
+            .any(|c| c.value().as_text().is_some_and(|t| !t.trim().is_empty()));
+        match elements.as_slice() {
+            [only] if !has_text && !skip(*only) => chosen = *only,
+            _ => return chosen,
+        }
+    }
 }
 
-/// The container's children as blocks, without page machinery, empty paragraphs or toolbar text.
+/// The container's children as blocks, without page machinery, empty paragraphs or toolbar
+/// text. Inline content between block elements (text, links, bold) becomes one paragraph per
+/// run, a blank line (`<br><br>`) ending the run, as old editors wrote paragraphs.
 pub fn blocks(container: ElementRef, skip: &dyn Fn(ElementRef) -> bool) -> Vec<Block> {
-    container
-        .children()
-        .filter_map(|node| match node.value() {
+    let mut blocks = Vec::new();
+    let mut run = String::new();
+    let mut breaks = 0;
+    for node in container.children() {
+        let Some(e) = ElementRef::wrap(node) else {
+            if let Node::Text(t) = node.value() {
+                if t.trim().is_empty() {
+                    run.push(' ');
+                    continue;
+                }
+                if breaks == 1 {
+                    run.push_str("<br>");
+                }
+                run.push_str(&escape(t));
+                breaks = 0;
+            }
+            continue;
+        };
+        match e.value().name() {
+            "br" => {
+                breaks += 1;
+                if breaks == 2 {
+                    push_run(&mut run, &mut blocks);
+                }
+                continue;
+            }
             // Page machinery that can sit among the paragraphs; never content.
-            Node::Element(e)
-                if matches!(
-                    e.name(),
-                    "script" | "style" | "input" | "noscript" | "link" | "meta" | "template"
-                ) =>
-            {
-                None
+            "script" | "style" | "input" | "noscript" | "link" | "meta" | "template" => {}
+            name if is_inline(name) => {
+                if breaks == 1 {
+                    run.push_str("<br>");
+                }
+                run.push_str(&e.html());
             }
-            Node::Element(_) => ElementRef::wrap(node).filter(|e| !skip(*e)).map(block),
-            Node::Text(t) if !clean::text(t).is_empty() => {
-                let text = clean::text(t);
-                Some(Block {
-                    html: format!("<p>{}</p>", escape(&text)),
-                    text,
-                    image: None,
-                    figure: false,
-                    caption_like: false,
-                    byline_like: false,
-                    bold: false,
-                })
+            _ => {
+                push_run(&mut run, &mut blocks);
+                if !skip(e) {
+                    blocks.push(block(e));
+                }
             }
-            _ => None,
-        })
-        .filter(|b| (!b.text.is_empty() && !is_toolbar(&b.text)) || b.image.is_some())
-        .collect()
+        }
+        breaks = 0;
+    }
+    push_run(&mut run, &mut blocks);
+    blocks.retain(|b| (!b.text.is_empty() && !is_toolbar(&b.text)) || b.image.is_some());
+    blocks
+}
+
+fn is_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "b" | "strong" | "i" | "em" | "u" | "span" | "font" | "sub" | "sup" | "small" | "big" | "s" | "strike"
+    )
+}
+
+/// Ends a run of inline content as one paragraph block.
+fn push_run(run: &mut String, blocks: &mut Vec<Block>) {
+    let html = std::mem::take(run);
+    if html.trim().is_empty() {
+        return;
+    }
+    let fragment = scraper::Html::parse_fragment(&format!("<p>{html}</p>"));
+    if let Some(p) = fragment.select(&selector("p")).next() {
+        blocks.push(block(p));
+    }
 }
 
 fn is_toolbar(text: &str) -> bool {

@@ -101,7 +101,20 @@ pub fn html(fragment: &str, base: &Url) -> String {
         .clean(&prepared)
         .to_string();
     // Word and SharePoint editors space with NBSP runs; in a feed reader they only stop wrapping.
-    cleaned.replace("&nbsp;", " ")
+    collapse_spaces(&cleaned.replace("&nbsp;", " "))
+}
+
+fn collapse_spaces(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut last_space = false;
+    for c in html.chars() {
+        let space = c == ' ';
+        if !(space && last_space) {
+            out.push(c);
+        }
+        last_space = space;
+    }
+    out
 }
 
 /// Query keys that identify an article on the portals we know; everything else in a query

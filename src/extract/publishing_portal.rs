@@ -79,18 +79,29 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
             .or_else(|| viewdata.and_then(|v| date::find(&spaced_text(v)))),
     };
 
-    let mut summary = match &selectors.summary {
-        Some(sel) => select_first(&doc, sel).map(|e| clean::text(&text_of(e))),
-        None => toolbar.and_then(|t| lead_after(t, heading)),
-    }
-    .filter(|s| !s.is_empty() && *s != title);
-
-    let container = match &selectors.body {
-        Some(sel) => {
+    let container = match (&selectors.body, viewdata) {
+        (Some(sel), _) => {
             select_first(&doc, sel).ok_or_else(|| missing("body", format!("selector `{sel}` matched nothing")))?
         }
-        None => body::container(viewdata.unwrap_or(main), &skip),
+        (None, Some(viewdata)) => body::container(viewdata, &skip),
+        // A page with web parts but no ViewData is not an article page (or no longer one).
+        (None, None) if !parts.is_empty() => {
+            return Err(missing(
+                "body",
+                "the page has web parts but no Block_BanTin_ViewData".into(),
+            ));
+        }
+        (None, None) => body::container(main, &skip),
     };
+
+    let mut summary = match &selectors.summary {
+        Some(sel) => select_first(&doc, sel).map(|e| clean::text(&text_of(e))),
+        None => match toolbar {
+            Some(t) => lead_after(t, heading),
+            None => bold_lead_near(heading, container),
+        },
+    }
+    .filter(|s| !s.is_empty() && *s != title);
     let mut blocks: Vec<Block> = body::blocks(container, &skip);
     blocks.retain(|b| b.text != title || b.image.is_some());
     match &summary {
@@ -228,7 +239,7 @@ fn web_parts(doc: &Html) -> Vec<WebPart<'_>> {
         if paired {
             continue;
         }
-        let body = t.ancestors().filter_map(ElementRef::wrap).take(6).find_map(|a| {
+        let body = t.ancestors().filter_map(ElementRef::wrap).take(10).find_map(|a| {
             a.select(&body_sel)
                 .find(|b| !within(t, *b) && !parts.iter().any(|p| p.body.id() == b.id()))
         });
@@ -346,6 +357,20 @@ fn lead_after(root: ElementRef, heading: ElementRef) -> Option<String> {
         })
     };
     bold.or_else(plain).map(|e| clean::text(&text_of(*e)))
+}
+
+/// Without a toolbar: a bold lead set between the heading and the body, as portals do.
+fn bold_lead_near(heading: ElementRef, container: ElementRef) -> Option<String> {
+    let parent = heading.parent().and_then(ElementRef::wrap)?;
+    parent
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .skip_while(|e| e.id() != heading.id())
+        .skip(1)
+        .take_while(|e| !within(*e, container))
+        .filter(|e| matches!(e.value().name(), "strong" | "b"))
+        .map(|e| clean::text(&text_of(e)))
+        .find(|t| t.chars().count() >= 15)
 }
 
 fn is_block(node: &Node) -> bool {

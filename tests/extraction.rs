@@ -1,0 +1,288 @@
+//! Extraction on saved pages: every corpus page against its reviewed snapshot (a new case is a new
+//! file in `tests/fixtures/corpus/`), invariants that hold for every page, the seed text dump
+//! against its HTML page, list pages, and the css profile.
+
+use std::path::Path;
+
+use bantin::config::{FeedDef, Profile, Rules};
+use bantin::extract::{self, PageRequest};
+use bantin::model::{Article, Page};
+use url::Url;
+
+const CORPUS_URL: &str = "https://portal.example.gov.vn/Pages/chi-tiet-tin-tuc.aspx?ItemID=100";
+
+fn page(path: &Path, url: &str) -> Page {
+    let bytes = std::fs::read(path).unwrap();
+    Page {
+        url: Url::parse(url).unwrap(),
+        html: bantin::fetch::decode(&bytes, None),
+    }
+}
+
+fn portal() -> Rules {
+    Rules::new(Profile::PublishingPortal)
+}
+
+/// What must hold for every article whatever its markup.
+fn assert_clean(article: &Article, name: &str) {
+    use unicode_normalization::is_nfc;
+    let texts = [
+        Some(article.title.as_str()),
+        article.summary.as_deref(),
+        article.author.as_deref(),
+        article.caption.as_deref(),
+        Some(article.content_text.as_str()),
+        Some(article.content_html.as_str()),
+    ];
+    for text in texts.into_iter().flatten() {
+        assert!(is_nfc(text), "{name}: not NFC: {text}");
+        for banned in ['\u{200B}', '\u{FEFF}', '\u{A0}', '\u{B}'] {
+            assert!(!text.contains(banned), "{name}: {banned:?} in {text}");
+        }
+        for banned in [
+            "Tăng cỡ chữ",
+            "Giảm cỡ chữ",
+            "In bài",
+            "Gửi email",
+            "PublishingPortal -",
+            "Các tin khác",
+        ] {
+            assert!(!text.contains(banned), "{name}: `{banned}` in {text}");
+        }
+    }
+    let html = &article.content_html;
+    for banned in [
+        "<script",
+        "<style",
+        "<input",
+        "javascript:",
+        "onclick",
+        "class=",
+        "style=",
+        "&nbsp;",
+        "<o:p",
+        "  ",
+    ] {
+        assert!(!html.contains(banned), "{name}: `{banned}` in {html}");
+    }
+    for attr in ["src=\"", "href=\""] {
+        for (i, _) in html.match_indices(attr) {
+            let url = &html[i + attr.len()..];
+            assert!(
+                url.starts_with("https://") || url.starts_with("http://"),
+                "{name}: relative URL in {html}"
+            );
+        }
+    }
+    if let Some(caption) = &article.caption {
+        assert!(
+            !article.content_text.contains(caption.as_str()),
+            "{name}: caption repeated in the body"
+        );
+    }
+    if let Some(author) = &article.author {
+        assert!(
+            !article.content_text.ends_with(author.as_str()),
+            "{name}: author left in the body"
+        );
+    }
+}
+
+#[test]
+fn corpus_pages_match_their_snapshots() {
+    insta::glob!("fixtures/corpus/*.html", |path| {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let value = match extract::article(&portal(), &page(path, CORPUS_URL), None) {
+            Ok(article) => {
+                assert!(!name.starts_with("broken-"), "{name} must not give an article");
+                assert_clean(&article, &name);
+                article.to_json()
+            }
+            Err(e) => {
+                assert!(name.starts_with("broken-"), "{name}: {e}");
+                serde_json::json!({ "error": e.to_string() })
+            }
+        };
+        insta::assert_json_snapshot!(value);
+    });
+}
+
+#[test]
+fn sample_portal_articles_match_their_snapshots() {
+    insta::glob!("fixtures/publishing-portal/article-*.html", |path| {
+        let id = path
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .trim_start_matches("article-")
+            .to_string();
+        let url = format!("https://backan.gov.vn/Pages/chi-tiet-tin-tuc.aspx?ItemID={id}");
+        let article = extract::article(&portal(), &page(path, &url), None).unwrap();
+        assert_clean(&article, &id);
+        insta::assert_json_snapshot!(article.to_json());
+    });
+}
+
+/// The project's seed: a web-archive text dump of article 12345 reads as the HTML page does.
+#[test]
+fn seed_dump_gives_the_same_article_as_the_page() {
+    let url = "https://backan.gov.vn/Pages/chi-tiet-tin-tuc.aspx?ItemID=12345";
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let html = extract::article(
+        &portal(),
+        &page(&fixtures.join("publishing-portal/article-12345.html"), url),
+        None,
+    )
+    .unwrap();
+    let dump_page = page(&fixtures.join("000_55768d6cad423618.txt"), url);
+    assert!(extract::is_dump(&dump_page.html));
+    let dump = extract::article(&portal(), &dump_page, None).unwrap();
+    assert_eq!(dump.url, html.url);
+    assert_eq!(dump.title, html.title);
+    assert_eq!(dump.published, html.published);
+    assert_eq!(dump.summary, html.summary);
+    assert_eq!(dump.caption, html.caption);
+    assert_eq!(dump.author, html.author);
+    assert_eq!(dump.content_text, html.content_text);
+    assert_eq!(dump.content_text.split("\n\n").count(), 8);
+    assert!(dump.image.is_none() && html.image.is_some(), "a dump has no image URL");
+}
+
+#[test]
+fn list_pages_give_links_dates_leads_and_pages() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let base = "https://backan.gov.vn/Pages/tin-tuc-su-kien.aspx";
+    let list = extract::list(
+        &portal(),
+        &page(&fixtures.join("publishing-portal/list-page-1.html"), base),
+    );
+    let ids: Vec<&str> = list.links.iter().map(|l| l.url.query().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "ItemID=12351",
+            "ItemID=12350",
+            "ItemID=12348",
+            "ItemID=12347",
+            "ItemID=12346",
+            "ItemID=12345",
+            "ItemID=12344",
+            "ItemID=12343"
+        ],
+        "the list block's links, in order, not the 'Tin xem nhiều' ones twice"
+    );
+    let seed = &list.links[5];
+    assert_eq!(
+        seed.url.as_str(),
+        "https://backan.gov.vn/pages/chi-tiet-tin-tuc.aspx?ItemID=12345"
+    );
+    assert_eq!(
+        seed.title.as_deref(),
+        Some("Phấn đấu tăng trưởng công nghiệp năm 2024 đạt trên 16%")
+    );
+    assert_eq!(seed.published.unwrap().to_rfc3339(), "2024-04-05T00:00:00+07:00");
+    assert!(
+        seed.summary
+            .as_deref()
+            .unwrap()
+            .starts_with("Năm 2024, Bắc Kạn tiếp tục")
+    );
+    assert_eq!(
+        list.pages,
+        [PageRequest::Get(Url::parse(&format!("{base}?Page=2")).unwrap())]
+    );
+
+    let last = extract::list(
+        &portal(),
+        &page(
+            &fixtures.join("publishing-portal/list-page-2.html"),
+            &format!("{base}?Page=2"),
+        ),
+    );
+    assert_eq!(last.links.len(), 4);
+
+    // Pages rendered without any article link are a layout change for the caller to report.
+    let article_page = page(&fixtures.join("publishing-portal/article-12345.html"), base);
+    assert!(
+        extract::list(&portal(), &article_page)
+            .links
+            .iter()
+            .all(|l| !l.url.as_str().contains("12351")),
+        "related-news blocks are not the list"
+    );
+}
+
+#[test]
+fn postback_pagers_post_the_form_back() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let base = "https://backan.gov.vn/Pages/tin-tuc-su-kien.aspx";
+    let list = extract::list(&portal(), &page(&fixtures.join("lists/list-postback.html"), base));
+    assert_eq!(list.links.len(), 8);
+    let [PageRequest::Post { url, fields }] = list.pages.as_slice() else {
+        panic!("one postback page: {:?}", list.pages)
+    };
+    assert_eq!(url.as_str(), base, "the form's action, resolved");
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    assert_eq!(field("__EVENTTARGET"), Some("ctl00$PlaceHolderMain$g_eeeaba13$pager"));
+    assert_eq!(field("__EVENTARGUMENT"), Some("Page$2"));
+    assert!(
+        field("__VIEWSTATE").is_some_and(|v| v.len() > 100),
+        "hidden fields travel with the post"
+    );
+    assert_eq!(fields.iter().filter(|(k, _)| k == "__EVENTTARGET").count(), 1);
+}
+
+#[test]
+fn css_profile_reads_a_newspaper() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/css");
+    let def = FeedDef::load(&fixtures.join("feed.toml")).unwrap();
+    let url = "https://baothainguyen.example.vn/du-lich/thai-nguyen-don-2-trieu-khach/?utm_source=home";
+    let article = extract::article(&def.rules, &page(&fixtures.join("article.html"), url), None).unwrap();
+    assert_clean(&article, "css");
+    assert_eq!(
+        article.url.as_str(),
+        "https://baothainguyen.example.vn/du-lich/thai-nguyen-don-2-trieu-khach/"
+    );
+    assert_eq!(article.title, "Thái Nguyên đón hơn 2 triệu lượt khách du lịch");
+    assert_eq!(article.published.unwrap().to_rfc3339(), "2025-07-10T09:15:00+07:00");
+    assert_eq!(article.author.as_deref(), Some("Ngọc Hà"));
+    assert_eq!(
+        article.summary.as_deref(),
+        Some("Sáu tháng đầu năm, Thái Nguyên đón hơn 2 triệu lượt khách, tăng 12% so với cùng kỳ.")
+    );
+    assert_eq!(
+        article.image.unwrap().url.as_str(),
+        "https://baothainguyen.example.vn/wp-content/uploads/2025/07/ho-nui-coc.jpg"
+    );
+    assert_eq!(article.caption.as_deref(), Some("Hồ Núi Cốc mùa hè"));
+    assert_eq!(
+        article.content_text.split("\n\n").count(),
+        2,
+        "{}",
+        article.content_text
+    );
+
+    let list = extract::list(
+        &def.rules,
+        &page(&fixtures.join("list.html"), "https://baothainguyen.example.vn/du-lich/"),
+    );
+    assert_eq!(list.links.len(), 2);
+    assert_eq!(
+        list.links[0].url.as_str(),
+        "https://baothainguyen.example.vn/du-lich/thai-nguyen-don-2-trieu-khach/"
+    );
+    assert_eq!(
+        list.links[1].published.unwrap().to_rfc3339(),
+        "2025-07-08T00:00:00+07:00"
+    );
+    assert_eq!(
+        list.pages,
+        [PageRequest::Get(
+            Url::parse("https://baothainguyen.example.vn/du-lich/page/2/").unwrap()
+        )]
+    );
+
+    // A page the selectors no longer match is an error naming the field and the selector.
+    let err = extract::article(&def.rules, &page(&fixtures.join("list.html"), url), None).unwrap_err();
+    assert_eq!(err.to_string(), "no title: selector `h1.entry-title` matched nothing");
+}
