@@ -77,12 +77,7 @@ pub struct Rules {
 impl Rules {
     /// The profile's defaults: everything found by structure, dates day-first in Vietnam time.
     pub fn new(profile: Profile) -> Rules {
-        Rules {
-            profile,
-            selectors: Selectors::default(),
-            date_formats: Vec::new(),
-            timezone: vietnam(),
-        }
+        Rules { profile, selectors: Selectors::default(), date_formats: Vec::new(), timezone: vietnam() }
     }
 }
 
@@ -142,10 +137,7 @@ impl Schedule {
         if cron.upcoming(vietnam()).next().is_none() {
             return Err("never fires".into());
         }
-        Ok(Schedule {
-            expr: expr.to_string(),
-            cron,
-        })
+        Ok(Schedule { expr: expr.to_string(), cron })
     }
 
     /// Fire times after `after`, evaluated in Vietnam time (the portals' clock).
@@ -170,37 +162,21 @@ fn from_crontab(fields: &[&str]) -> Result<String, String> {
     if dom != "*" && dom != "?" && dow != "*" && dow != "?" {
         // crontab fires when either matches, the cron crate only when both do: refuse rather
         // than silently run on fewer days than the operator wrote.
-        return Err(
-            "day-of-month and day-of-week are both restricted; crontab ORs them but \
+        return Err("day-of-month and day-of-week are both restricted; crontab ORs them but \
                     this scheduler would AND them: use one, or two feeds"
-                .into(),
-        );
+            .into());
     }
-    let dow = if dow == "*" || dow == "?" {
-        dow.to_string()
-    } else {
-        crontab_weekdays(dow)?
-    };
-    Ok(format!(
-        "0 {} {} {} {} {}",
-        fields[0], fields[1], fields[2], fields[3], dow
-    ))
+    let dow = if dow == "*" || dow == "?" { dow.to_string() } else { crontab_weekdays(dow)? };
+    Ok(format!("0 {} {} {} {} {}", fields[0], fields[1], fields[2], fields[3], dow))
 }
 
 fn crontab_weekdays(field: &str) -> Result<String, String> {
     const NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
     let day = |s: &str| -> Result<usize, String> {
         if let Ok(n) = s.parse::<usize>() {
-            return if n <= 7 {
-                Ok(n % 7)
-            } else {
-                Err(format!("weekday {n} out of range 0-7"))
-            };
+            return if n <= 7 { Ok(n % 7) } else { Err(format!("weekday {n} out of range 0-7")) };
         }
-        NAMES
-            .iter()
-            .position(|name| name.eq_ignore_ascii_case(s))
-            .ok_or_else(|| format!("unknown weekday `{s}`"))
+        NAMES.iter().position(|name| name.eq_ignore_ascii_case(s)).ok_or_else(|| format!("unknown weekday `{s}`"))
     };
     let mut days = [false; 7];
     for part in field.split(',') {
@@ -215,10 +191,7 @@ fn crontab_weekdays(field: &str) -> Result<String, String> {
             "*" => (0, 6),
             r => match r.split_once('-') {
                 // `5-7` means Friday to Sunday: keep 7 as 7 while walking the range.
-                Some((a, b)) => (
-                    day(a)?,
-                    b.parse::<usize>().ok().filter(|&n| n == 7).map_or(day(b)?, |n| n),
-                ),
+                Some((a, b)) => (day(a)?, b.parse::<usize>().ok().filter(|&n| n == 7).map_or(day(b)?, |n| n)),
                 None => (day(r)?, day(r)?),
             },
         };
@@ -229,13 +202,7 @@ fn crontab_weekdays(field: &str) -> Result<String, String> {
             days[d % 7] = true;
         }
     }
-    Ok(NAMES
-        .iter()
-        .zip(days)
-        .filter(|(_, on)| *on)
-        .map(|(n, _)| *n)
-        .collect::<Vec<_>>()
-        .join(","))
+    Ok(NAMES.iter().zip(days).filter(|(_, on)| *on).map(|(n, _)| *n).collect::<Vec<_>>().join(","))
 }
 
 /// Why the configuration was refused.
@@ -250,11 +217,7 @@ pub enum ConfigError {
 }
 
 fn invalid(file: &Path, key: &str, reason: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid {
-        file: file.to_path_buf(),
-        key: key.to_string(),
-        reason: reason.into(),
-    }
+    ConfigError::Invalid { file: file.to_path_buf(), key: key.to_string(), reason: reason.into() }
 }
 
 #[derive(Deserialize)]
@@ -319,11 +282,8 @@ pub const KEYS: [&str; 12] = [
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE: &str = "/var/lib/bantin/bantin.sqlite";
 pub const DEFAULT_SCHEDULE: &str = "*/30 * * * *";
-pub const DEFAULT_USER_AGENT: &str = concat!(
-    "bantin/",
-    env!("CARGO_PKG_VERSION"),
-    " (news feed generator; +https://github.com/bantin/bantin)"
-);
+pub const DEFAULT_USER_AGENT: &str =
+    concat!("bantin/", env!("CARGO_PKG_VERSION"), " (news feed generator; +https://github.com/bantin/bantin)");
 
 impl FetchConfig {
     /// The defaults of `[fetch]`: polite to a slow government server.
@@ -361,14 +321,8 @@ impl Config {
         let defaults = FetchConfig::polite(&user_agent);
         let fetch = FetchConfig {
             user_agent,
-            min_interval: raw
-                .fetch
-                .min_interval_ms
-                .map_or(defaults.min_interval, Duration::from_millis),
-            connect_timeout: raw
-                .fetch
-                .connect_timeout_secs
-                .map_or(defaults.connect_timeout, Duration::from_secs),
+            min_interval: raw.fetch.min_interval_ms.map_or(defaults.min_interval, Duration::from_millis),
+            connect_timeout: raw.fetch.connect_timeout_secs.map_or(defaults.connect_timeout, Duration::from_secs),
             timeout: raw.fetch.timeout_secs.map_or(defaults.timeout, Duration::from_secs),
             max_body_bytes: raw.fetch.max_body_bytes.unwrap_or(defaults.max_body_bytes),
             max_redirects: raw.fetch.max_redirects.unwrap_or(defaults.max_redirects),
@@ -378,11 +332,7 @@ impl Config {
         }
         let log_level = raw.log_level.unwrap_or_else(|| "info".into());
         if tracing_subscriber::EnvFilter::try_new(&log_level).is_err() {
-            return Err(invalid(
-                path,
-                "log_level",
-                format!("`{log_level}` is not a log filter (try info, debug)"),
-            ));
+            return Err(invalid(path, "log_level", format!("`{log_level}` is not a log filter (try info, debug)")));
         }
         let feeds_dir = dir.join(raw.feeds_dir.unwrap_or_else(|| "feeds".into()));
         let feeds = load_feeds(&feeds_dir)?;
@@ -390,10 +340,7 @@ impl Config {
             listen,
             public_url,
             database: dir.join(raw.database.unwrap_or_else(|| DEFAULT_DATABASE.into())),
-            output_dir: raw
-                .output_dir
-                .filter(|p| !p.as_os_str().is_empty())
-                .map(|p| dir.join(p)),
+            output_dir: raw.output_dir.filter(|p| !p.as_os_str().is_empty()).map(|p| dir.join(p)),
             log_level,
             fetch,
             feeds,
@@ -407,10 +354,7 @@ impl Config {
 
 /// Every `*.toml` in `dir`, sorted by file name; feed names must be unique.
 pub fn load_feeds(dir: &Path) -> Result<Vec<FeedDef>, ConfigError> {
-    let read_err = |source| ConfigError::Read {
-        file: dir.to_path_buf(),
-        source,
-    };
+    let read_err = |source| ConfigError::Read { file: dir.to_path_buf(), source };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(read_err)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -421,11 +365,7 @@ pub fn load_feeds(dir: &Path) -> Result<Vec<FeedDef>, ConfigError> {
     for file in files {
         let feed = FeedDef::load(&file)?;
         if feeds.iter().any(|f| f.name == feed.name) {
-            return Err(invalid(
-                &file,
-                "name",
-                format!("`{}` is already used by another feed file", feed.name),
-            ));
+            return Err(invalid(&file, "name", format!("`{}` is already used by another feed file", feed.name)));
         }
         feeds.push(feed);
     }
@@ -441,29 +381,17 @@ impl FeedDef {
     fn from_raw(path: &Path, raw: RawFeed) -> Result<FeedDef, ConfigError> {
         let name_ok = !raw.name.is_empty()
             && raw.name.len() <= 64
-            && raw
-                .name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            && raw.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !name_ok {
-            return Err(invalid(
-                path,
-                "name",
-                format!("`{}` must be 1-64 of a-z, 0-9 and -", raw.name),
-            ));
+            return Err(invalid(path, "name", format!("`{}` must be 1-64 of a-z, 0-9 and -", raw.name)));
         }
         if raw.title.trim().is_empty() {
             return Err(invalid(path, "title", "must not be empty"));
         }
         let site = parse_http_url(&raw.site).map_err(|r| invalid(path, "site", r))?;
         let known = Profile::NAMES.map(|(n, _)| n).join(", ");
-        let profile = Profile::parse(&raw.profile).ok_or_else(|| {
-            invalid(
-                path,
-                "profile",
-                format!("unknown profile `{}` (known: {known})", raw.profile),
-            )
-        })?;
+        let profile = Profile::parse(&raw.profile)
+            .ok_or_else(|| invalid(path, "profile", format!("unknown profile `{}` (known: {known})", raw.profile)))?;
         if raw.list_pages.is_empty() {
             return Err(invalid(path, "list_pages", "needs at least one URL"));
         }
@@ -506,11 +434,7 @@ impl FeedDef {
             description: Some("News from the bundled sample PublishingPortal site, served on loopback".into()),
             site: base.to_string(),
             profile: "publishing-portal".into(),
-            list_pages: vec![
-                base.join("/Pages/tin-tuc-su-kien.aspx")
-                    .expect("static path")
-                    .to_string(),
-            ],
+            list_pages: vec![base.join("/Pages/tin-tuc-su-kien.aspx").expect("static path").to_string()],
             max_pages: None,
             schedule: Some("*/5 * * * *".into()),
             limit: None,
@@ -545,11 +469,7 @@ fn rules(
         if let Some(sel) = sel
             && let Err(e) = scraper::Selector::parse(sel)
         {
-            return Err(invalid(
-                path,
-                &format!("selectors.{key}"),
-                format!("`{sel}` is not a CSS selector: {e}"),
-            ));
+            return Err(invalid(path, &format!("selectors.{key}"), format!("`{sel}` is not a CSS selector: {e}")));
         }
     }
     if profile == Profile::Css {
@@ -573,19 +493,10 @@ fn rules(
     let timezone = match timezone {
         None | Some("Asia/Ho_Chi_Minh" | "Asia/Saigon") => vietnam(),
         Some(text) => parse_offset(text).ok_or_else(|| {
-            invalid(
-                path,
-                "timezone",
-                format!("`{text}` is not an offset like +07:00 (or Asia/Ho_Chi_Minh)"),
-            )
+            invalid(path, "timezone", format!("`{text}` is not an offset like +07:00 (or Asia/Ho_Chi_Minh)"))
         })?,
     };
-    Ok(Rules {
-        profile,
-        selectors,
-        date_formats,
-        timezone,
-    })
+    Ok(Rules { profile, selectors, date_formats, timezone })
 }
 
 /// `+07:00`, `-05:30`, `+0700` or `UTC`.
@@ -619,35 +530,20 @@ fn parse_http_url(text: &str) -> Result<Url, String> {
 
 /// Parses TOML into `T`, turning serde's complaint into the file, the dotted key and the reason.
 fn parse_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        file: path.to_path_buf(),
-        source,
-    })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| ConfigError::Read { file: path.to_path_buf(), source })?;
     let at_line = |span: Option<std::ops::Range<usize>>| {
-        span.map(|s| format!(" (line {})", text[..s.start.min(text.len())].lines().count().max(1)))
-            .unwrap_or_default()
+        span.map(|s| format!(" (line {})", text[..s.start.min(text.len())].lines().count().max(1))).unwrap_or_default()
     };
-    let de = toml::Deserializer::parse(&text).map_err(|e| {
-        invalid(
-            path,
-            "-",
-            format!("not valid TOML: {}{}", e.message().trim(), at_line(e.span())),
-        )
-    })?;
+    let de = toml::Deserializer::parse(&text)
+        .map_err(|e| invalid(path, "-", format!("not valid TOML: {}{}", e.message().trim(), at_line(e.span()))))?;
     serde_path_to_error::deserialize(de).map_err(|err| {
         let mut key = err.path().to_string();
         let inner = err.inner();
         let message = inner.message().trim().to_string();
         // A missing key is named only in the message (the path stops at its table).
-        if let Some(missing) = message
-            .strip_prefix("missing field `")
-            .and_then(|m| m.split('`').next())
-        {
-            key = if key == "." {
-                missing.to_string()
-            } else {
-                format!("{key}.{missing}")
-            };
+        if let Some(missing) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+            key = if key == "." { missing.to_string() } else { format!("{key}.{missing}") };
         }
         invalid(path, &key, format!("{message}{}", at_line(inner.span())))
     })
@@ -668,15 +564,7 @@ mod tests {
         let days: Vec<Weekday> = runs("0 8 * * 1-5", 7).iter().map(|d| d.weekday()).collect();
         assert_eq!(
             days,
-            [
-                Weekday::Mon,
-                Weekday::Tue,
-                Weekday::Wed,
-                Weekday::Thu,
-                Weekday::Fri,
-                Weekday::Mon,
-                Weekday::Tue
-            ]
+            [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Mon, Weekday::Tue]
         );
         assert!(runs("0 8 * * 1-5", 7).iter().all(|d| d.hour() == 8 && d.minute() == 0));
     }
@@ -700,10 +588,7 @@ mod tests {
     #[test]
     fn interval_is_the_gap_between_runs() {
         let s = Schedule::parse("*/30 * * * *").unwrap();
-        assert_eq!(
-            s.interval(vietnam().with_ymd_and_hms(2026, 1, 1, 0, 10, 0).unwrap()),
-            Duration::from_secs(1800)
-        );
+        assert_eq!(s.interval(vietnam().with_ymd_and_hms(2026, 1, 1, 0, 10, 0).unwrap()), Duration::from_secs(1800));
     }
 
     #[test]

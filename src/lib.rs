@@ -52,13 +52,7 @@ pub async fn run(
     let fetcher = Arc::new(fetch::Fetcher::new(config.fetch.clone())?);
     let feeds = serve::Feeds::new(store.clone(), config.feeds.clone(), config.public_url.clone());
     let (reports_tx, mut reports) = mpsc::unbounded_channel();
-    tokio::spawn(schedule::daemon(
-        fetcher,
-        store,
-        config.feeds.clone(),
-        reports_tx,
-        shutdown.clone(),
-    ));
+    tokio::spawn(schedule::daemon(fetcher, store, config.feeds.clone(), reports_tx, shutdown.clone()));
 
     let output_dir = config.output_dir.clone();
     let publisher = feeds.clone();

@@ -120,11 +120,7 @@ fn exit_code(e: &anyhow::Error) -> ExitCode {
     let bad_input = e.chain().any(|c| {
         c.is::<BadInput>() || c.is::<bantin::config::ConfigError>() || c.is::<bantin::extract::ExtractError>()
     });
-    if bad_input {
-        ExitCode::from(2)
-    } else {
-        ExitCode::FAILURE
-    }
+    if bad_input { ExitCode::from(2) } else { ExitCode::FAILURE }
 }
 
 /// The error and its causes on one line, each cause once (error types often repeat their
@@ -144,10 +140,7 @@ fn one_line(e: &anyhow::Error) -> String {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(dispatch(cli.command)) {
         Ok(code) => code,
         Err(e) => {
@@ -169,18 +162,8 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Scrape { config, feed } => scrape(&config, feed.as_deref()).await,
-        Command::Extract {
-            profile,
-            feed,
-            url,
-            file,
-        } => extract(profile, feed.as_deref(), url, &file),
-        Command::Import {
-            config,
-            feed,
-            urls,
-            files,
-        } => import(&config, &feed, urls, &files).await,
+        Command::Extract { profile, feed, url, file } => extract(profile, feed.as_deref(), url, &file),
+        Command::Import { config, feed, urls, files } => import(&config, &feed, urls, &files).await,
         Command::Render { config, feed, format } => render(&config, &feed, format).await,
         Command::Check { config } => check(&config),
     }
@@ -193,16 +176,11 @@ fn load(path: &Path) -> Result<Config> {
 fn init_logging(default_filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
-    tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))
+    tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))
 }
 
 /// Turns true on Ctrl-C or SIGTERM.
@@ -249,11 +227,7 @@ async fn demo(listen: SocketAddr) -> Result<ExitCode> {
     println!("sample portal: {}", portal.url());
     println!("feeds:         http://{addr}/");
     for format in Format::ALL {
-        println!(
-            "               http://{addr}/feeds/{}.{}",
-            feed.name,
-            format.extension()
-        );
+        println!("               http://{addr}/feeds/{}.{}", feed.name, format.extension());
     }
     println!("press Ctrl-C to stop");
     bantin::run(config, listener, shutdown_signal()).await?;
@@ -307,9 +281,7 @@ fn print_report(r: &RunReport) {
 fn read_input(file: &Path) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     if file == Path::new("-") {
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .context("cannot read standard input")?;
+        std::io::stdin().read_to_end(&mut bytes).context("cannot read standard input")?;
     } else {
         bytes = std::fs::read(file).map_err(|e| BadInput(format!("cannot read {}: {e}", file.display())))?;
     }
@@ -324,10 +296,7 @@ fn extract(profile: ProfileArg, feed: Option<&Path>, url: Url, file: &Path) -> R
             return Err(BadInput("profile css needs --feed FILE with its [selectors]".into()).into());
         }
     };
-    let page = Page {
-        url,
-        html: bantin::fetch::decode(&read_input(file)?, None),
-    };
+    let page = Page { url, html: bantin::fetch::decode(&read_input(file)?, None) };
     let article = bantin::extract::article(&rules, &page, None).with_context(|| format!("{}", file.display()))?;
     println!("{}", serde_json::to_string_pretty(&article.to_json())?);
     Ok(ExitCode::SUCCESS)
@@ -337,19 +306,11 @@ async fn import(path: &Path, name: &str, urls: Vec<Url>, files: &[PathBuf]) -> R
     let config = load(path)?;
     let def = config.feed(name).ok_or_else(|| no_feed(name, path))?;
     if urls.len() != files.len() {
-        return Err(BadInput(format!(
-            "{} --url for {} files: give one URL per file",
-            urls.len(),
-            files.len()
-        ))
-        .into());
+        return Err(BadInput(format!("{} --url for {} files: give one URL per file", urls.len(), files.len())).into());
     }
     let mut articles = Vec::new();
     for (url, file) in urls.into_iter().zip(files) {
-        let page = Page {
-            url,
-            html: bantin::fetch::decode(&read_input(file)?, None),
-        };
+        let page = Page { url, html: bantin::fetch::decode(&read_input(file)?, None) };
         let article =
             bantin::extract::article(&def.rules, &page, None).with_context(|| format!("{}", file.display()))?;
         println!("{}: {}", file.display(), article.title);
@@ -358,10 +319,7 @@ async fn import(path: &Path, name: &str, urls: Vec<Url>, files: &[PathBuf]) -> R
     // All or nothing: one bad file stores none of them (the error above returned early).
     let store = Store::open(&config.database)?;
     let counts = store.save(&def.name, &articles, chrono::Utc::now().with_timezone(&vietnam()))?;
-    println!(
-        "{}: {} new, {} updated, {} unchanged",
-        def.name, counts.new, counts.updated, counts.unchanged
-    );
+    println!("{}: {} new, {} updated, {} unchanged", def.name, counts.new, counts.updated, counts.unchanged);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -385,12 +343,7 @@ async fn render(path: &Path, name: &str, format: FormatArg) -> Result<ExitCode> 
 fn check(path: &Path) -> Result<ExitCode> {
     let config = load(path)?;
     println!("{}: ok", path.display());
-    println!(
-        "  listen {}, public URL {}, database {}",
-        config.listen,
-        config.public_url,
-        config.database.display()
-    );
+    println!("  listen {}, public URL {}, database {}", config.listen, config.public_url, config.database.display());
     if config.feeds.is_empty() {
         println!("  no feeds defined");
     }
@@ -402,12 +355,8 @@ fn check(path: &Path) -> Result<ExitCode> {
             def.title,
             def.list_pages.iter().map(Url::as_str).collect::<Vec<_>>().join(", ")
         );
-        let next: Vec<String> = def
-            .schedule
-            .after(now)
-            .take(3)
-            .map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string())
-            .collect();
+        let next: Vec<String> =
+            def.schedule.after(now).take(3).map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string()).collect();
         println!("  schedule `{}`: next runs {}", def.schedule.expr, next.join(", "));
     }
     Ok(ExitCode::SUCCESS)

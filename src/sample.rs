@@ -14,12 +14,28 @@ use tokio::sync::oneshot;
 use url::Url;
 
 static SITE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/tests/fixtures/publishing-portal");
+static LISTS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/tests/fixtures/lists");
 
 /// A running sample portal; it stops when dropped.
 pub struct SamplePortal {
     addr: SocketAddr,
-    log: Arc<Mutex<Vec<String>>>,
+    state: Shared,
     stop: Option<oneshot::Sender<()>>,
+}
+
+/// What the portal does wrong, for tests of the failure policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fault {
+    #[default]
+    None,
+    /// List pages come back as article pages: the list block is gone (a redesign).
+    ListLayoutChanged,
+}
+
+#[derive(Clone, Default)]
+struct Shared {
+    log: Arc<Mutex<Vec<String>>>,
+    fault: Arc<Mutex<Fault>>,
 }
 
 impl SamplePortal {
@@ -27,8 +43,8 @@ impl SamplePortal {
     pub async fn start() -> std::io::Result<SamplePortal> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let app = Router::new().fallback(page).with_state(log.clone());
+        let state = Shared::default();
+        let app = Router::new().fallback(page).with_state(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let shutdown = async {
@@ -38,11 +54,7 @@ impl SamplePortal {
                 tracing::error!(error = %e, "sample portal stopped");
             }
         });
-        Ok(SamplePortal {
-            addr,
-            log,
-            stop: Some(stop),
-        })
+        Ok(SamplePortal { addr, state, stop: Some(stop) })
     }
 
     /// The portal's home page.
@@ -52,7 +64,12 @@ impl SamplePortal {
 
     /// Every request so far, as `METHOD /path?query`.
     pub fn requests(&self) -> Vec<String> {
-        self.log.lock().expect("log lock").clone()
+        self.state.log.lock().expect("log lock").clone()
+    }
+
+    /// From now on, answer with `fault`.
+    pub fn set_fault(&self, fault: Fault) {
+        *self.state.fault.lock().expect("fault lock") = fault;
     }
 }
 
@@ -64,32 +81,53 @@ impl Drop for SamplePortal {
     }
 }
 
-async fn page(State(log): State<Arc<Mutex<Vec<String>>>>, request: Request) -> Response {
-    let uri = request.uri();
-    let path = uri.path().to_ascii_lowercase();
-    let query = uri.query().unwrap_or_default();
-    log.lock()
-        .expect("log lock")
-        .push(format!("{} {}", request.method(), uri));
-    if request.method() != Method::GET && request.method() != Method::HEAD {
-        return StatusCode::METHOD_NOT_ALLOWED.into_response();
-    }
-    let param = |key: &str| {
-        url::form_urlencoded::parse(query.as_bytes())
+async fn page(State(state): State<Shared>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_ascii_lowercase();
+    let query = parts.uri.query().unwrap_or_default().to_string();
+    state.log.lock().expect("log lock").push(format!("{} {}", parts.method, parts.uri));
+    let fault = *state.fault.lock().expect("fault lock");
+    let param = |source: &str, key: &str| {
+        url::form_urlencoded::parse(source.as_bytes())
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v.into_owned())
     };
-    let file = match path.as_str() {
-        "/" | "/pages/tin-tuc-su-kien.aspx" => {
-            format!("list-page-{}.html", param("Page").unwrap_or_else(|| "1".into()))
+    let list_page = |n: String| match fault {
+        Fault::ListLayoutChanged => (&SITE, "article-12345.html".to_string()),
+        Fault::None => (&SITE, format!("list-page-{n}.html")),
+    };
+    let (dir, file) = match (&parts.method, path.as_str()) {
+        (&Method::GET | &Method::HEAD, "/" | "/pages/tin-tuc-su-kien.aspx") => {
+            list_page(param(&query, "Page").unwrap_or_else(|| "1".into()))
         }
-        "/pages/chi-tiet-tin-tuc.aspx" => format!("article-{}.html", param("ItemID").unwrap_or_default()),
-        "/robots.txt" => return ([(header::CONTENT_TYPE, "text/plain")], "User-agent: *\nDisallow:\n").into_response(),
-        p if p.ends_with(".jpg") || p.ends_with(".jpeg") || p.ends_with(".png") => "placeholder.jpg".into(),
-        _ => return StatusCode::NOT_FOUND.into_response(),
+        // The same list paged by ASP.NET postbacks, as many portals do it.
+        (&Method::GET | &Method::HEAD, "/pages/tin-postback.aspx") => (&LISTS, "list-postback.html".into()),
+        (&Method::POST, "/pages/tin-tuc-su-kien.aspx") => {
+            let Ok(form) = axum::body::to_bytes(body, 1 << 20).await else {
+                return StatusCode::BAD_REQUEST.into_response();
+            };
+            let form = String::from_utf8_lossy(&form).into_owned();
+            // ASP.NET refuses a postback without the page's view state.
+            if param(&form, "__VIEWSTATE").is_none_or(|v| v.is_empty()) {
+                return (StatusCode::BAD_REQUEST, "Invalid postback or callback argument").into_response();
+            }
+            let n = param(&form, "__EVENTARGUMENT").and_then(|a| a.strip_prefix("Page$").map(str::to_string));
+            list_page(n.unwrap_or_else(|| "1".into()))
+        }
+        (&Method::GET | &Method::HEAD, "/pages/chi-tiet-tin-tuc.aspx") => {
+            (&SITE, format!("article-{}.html", param(&query, "ItemID").unwrap_or_default()))
+        }
+        (&Method::GET | &Method::HEAD, "/robots.txt") => {
+            return ([(header::CONTENT_TYPE, "text/plain")], "User-agent: *\nDisallow:\n").into_response();
+        }
+        (&Method::GET | &Method::HEAD, p) if p.ends_with(".jpg") || p.ends_with(".jpeg") || p.ends_with(".png") => {
+            (&SITE, "placeholder.jpg".into())
+        }
+        (&Method::GET | &Method::HEAD, _) => return StatusCode::NOT_FOUND.into_response(),
+        _ => return StatusCode::METHOD_NOT_ALLOWED.into_response(),
     };
     // Only plain names reach the lookup: a query value like `../x` finds nothing.
-    match SITE.get_file(&file).filter(|_| !file.contains('/')) {
+    match dir.get_file(&file).filter(|_| !file.contains('/')) {
         Some(f) if file.ends_with(".jpg") => ([(header::CONTENT_TYPE, "image/jpeg")], f.contents()).into_response(),
         Some(f) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], f.contents()).into_response(),
         None => (StatusCode::NOT_FOUND, "Không tìm thấy trang").into_response(),

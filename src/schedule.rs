@@ -47,18 +47,12 @@ fn now() -> DateTime<FixedOffset> {
 /// Runs one source once: list pages (following `?Page=N` up to `max_pages`), then only the
 /// articles the store does not have, then one transaction.
 pub async fn run_source(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef) -> RunReport {
-    let mut report = RunReport {
-        source: def.name.clone(),
-        ..RunReport::default()
-    };
+    let mut report = RunReport { source: def.name.clone(), ..RunReport::default() };
     let links = collect_links(fetcher, store, def, &mut report).await;
     if links.is_empty() {
         if report.errors.is_empty() {
             // Pages that answered but held no article link: the portal's layout changed.
-            report.errors.push(format!(
-                "no article links found on {} (layout change?)",
-                list_names(def)
-            ));
+            report.errors.push(format!("no article links found on {} (layout change?)", list_names(def)));
         }
         finish(store, &report).await;
         return report;
@@ -138,10 +132,9 @@ async fn collect_links(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef, rep
             if count == 0 {
                 // A page that listed articles before and lists none now stopped matching.
                 match before {
-                    Ok(Some(n)) if n > 0 => report.errors.push(format!(
-                        "layout change: {} listed {n} articles before and none now",
-                        describe(&request)
-                    )),
+                    Ok(Some(n)) if n > 0 => report
+                        .errors
+                        .push(format!("layout change: {} listed {n} articles before and none now", describe(&request))),
                     _ => {
                         tracing::warn!(source = %def.name, page = %describe(&request), "list page has no article links")
                     }
@@ -180,11 +173,8 @@ async fn finish(store: &Arc<Store>, report: &RunReport) {
         n => format!("{first} (and {} more)", n - 1),
     });
     let source = report.source.clone();
-    let recorded = blocking(store, move |s| {
-        s.record_run(&source, now(), error.as_deref())
-            .map_err(|e| e.to_string())
-    })
-    .await;
+    let recorded =
+        blocking(store, move |s| s.record_run(&source, now(), error.as_deref()).map_err(|e| e.to_string())).await;
     if let Err(e) = recorded {
         tracing::error!(source = %report.source, error = %e, "cannot record run");
     }

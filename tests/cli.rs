@@ -3,7 +3,7 @@
 
 mod common;
 
-use bantin::sample::SamplePortal;
+use bantin::sample::{Fault, SamplePortal};
 use common::{Install, cli, stderr, stdout};
 
 fn args(list: &[&str]) -> Vec<String> {
@@ -15,10 +15,7 @@ async fn missing_config_names_the_file() {
     let out = cli(args(&["check", "--config", "/nonexistent/bantin.toml"])).await;
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(
-        err.starts_with("bantin: /nonexistent/bantin.toml: cannot read: No such file"),
-        "{err}"
-    );
+    assert!(err.starts_with("bantin: /nonexistent/bantin.toml: cannot read: No such file"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
@@ -28,22 +25,10 @@ async fn bad_feed_files_name_file_key_and_reason() {
     let cases: [(&str, &str, &[&str]); 6] = [
         ("colour = \"red\"\n", "colour", &["unknown field"]),
         ("profile = \"wordpress\"\n", "profile", &["unknown profile `wordpress`"]),
-        (
-            "schedule = \"every hour\"\n",
-            "schedule",
-            &["not a cron expression", "5 fields"],
-        ),
+        ("schedule = \"every hour\"\n", "schedule", &["not a cron expression", "5 fields"]),
         ("schedule = \"0 8 * * 9\"\n", "schedule", &["weekday 9 out of range"]),
-        (
-            "list_pages = [\"ftp://x/\"]\n",
-            "list_pages[0]",
-            &["not an http(s) URL"],
-        ),
-        (
-            "[selectors]\ntitle = \"h1[\"\n",
-            "selectors.title",
-            &["not a CSS selector"],
-        ),
+        ("list_pages = [\"ftp://x/\"]\n", "list_pages[0]", &["not an http(s) URL"]),
+        ("[selectors]\ntitle = \"h1[\"\n", "selectors.title", &["not a CSS selector"]),
     ];
     for (extra, key, reasons) in cases {
         let install = Install::new(&url::Url::parse("http://127.0.0.1:9/list").unwrap());
@@ -51,19 +36,12 @@ async fn bad_feed_files_name_file_key_and_reason() {
         let mut text = std::fs::read_to_string(&file).unwrap();
         // Later keys override earlier ones in these tests by replacing the line.
         let first_word = extra.split([' ', '\n']).next().unwrap();
-        text = text
-            .lines()
-            .filter(|l| !l.starts_with(&format!("{first_word} ")))
-            .collect::<Vec<_>>()
-            .join("\n");
+        text = text.lines().filter(|l| !l.starts_with(&format!("{first_word} "))).collect::<Vec<_>>().join("\n");
         std::fs::write(&file, format!("{text}\n{extra}")).unwrap();
         let out = install.cli(&["check"]).await;
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{extra}: {err}");
-        assert!(
-            err.contains(&format!("{}: key `{key}`", file.display())),
-            "{extra}: {err}"
-        );
+        assert!(err.contains(&format!("{}: key `{key}`", file.display())), "{extra}: {err}");
         for reason in reasons {
             assert!(err.contains(reason), "{extra}: {err}");
         }
@@ -75,10 +53,7 @@ async fn bad_daemon_setting_names_key() {
     let install = Install::new(&url::Url::parse("http://127.0.0.1:9/list").unwrap());
     std::fs::write(&install.config, "listen = \"localhost\"\n").unwrap();
     let err = stderr(&install.cli(&["check"]).await);
-    assert!(
-        err.contains("bantin.toml: key `listen`: `localhost` is not an address:port"),
-        "{err}"
-    );
+    assert!(err.contains("bantin.toml: key `listen`: `localhost` is not an address:port"), "{err}");
     std::fs::write(&install.config, "[fetch]\ntimeout_secs = \"ten\"\n").unwrap();
     let err = stderr(&install.cli(&["check"]).await);
     assert!(err.contains("key `fetch.timeout_secs`: invalid type"), "{err}");
@@ -90,10 +65,7 @@ async fn check_prints_next_runs() {
     let out = install.cli(&["check"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    let line = text
-        .lines()
-        .find(|l| l.contains("schedule `*/30 * * * *`"))
-        .expect(&text);
+    let line = text.lines().find(|l| l.contains("schedule `*/30 * * * *`")).expect(&text);
     assert_eq!(line.matches("+07:00").count(), 3, "{line}");
 }
 
@@ -107,11 +79,7 @@ async fn failing_sources_exit_1_and_keep_stored_articles() {
 
     // A portal that refuses connections.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead = url::Url::parse(&format!(
-        "http://{}/Pages/tin-tuc-su-kien.aspx",
-        closed.local_addr().unwrap()
-    ))
-    .unwrap();
+    let dead = url::Url::parse(&format!("http://{}/Pages/tin-tuc-su-kien.aspx", closed.local_addr().unwrap())).unwrap();
     drop(closed);
     install.write_feed(&dead);
     let out = install.cli(&["scrape"]).await;
@@ -128,23 +96,25 @@ async fn failing_sources_exit_1_and_keep_stored_articles() {
     assert_eq!(install.article_count(), 12, "nothing deleted");
 
     // The feed keeps serving the last good content, and health says what went wrong.
-    let body = reqwest::get(base.join("feeds/sample.rss").unwrap())
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let body = reqwest::get(base.join("feeds/sample.rss").unwrap()).await.unwrap().bytes().await.unwrap();
     assert_eq!(rss::Channel::read_from(&body[..]).unwrap().items().len(), 12);
-    let health = reqwest::get(base.join("healthz").unwrap())
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        health.contains("\"status\":\"degraded\"") && health.contains("no article links"),
-        "{health}"
-    );
+    let health = reqwest::get(base.join("healthz").unwrap()).await.unwrap().text().await.unwrap();
+    assert!(health.contains("\"status\":\"degraded\"") && health.contains("no article links"), "{health}");
+
+    // The real list page redesigned: it answered with links before, now with none.
+    install.write_feed(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
+    portal.set_fault(Fault::ListLayoutChanged);
+    let out = install.cli(&["scrape"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("  error: layout change: http://127.0.0.1:"), "{text}");
+    assert!(text.contains("/Pages/tin-tuc-su-kien.aspx listed 8 articles before and none now"), "{text}");
+    assert_eq!(install.article_count(), 12, "nothing deleted");
+    portal.set_fault(Fault::None);
+    let out = install.cli(&["scrape"]).await;
+    assert!(out.status.success(), "recovers on the next good cycle: {}", stdout(&out));
+    let health = reqwest::get(base.join("healthz").unwrap()).await.unwrap().text().await.unwrap();
+    assert!(health.contains("\"status\":\"ok\""), "{health}");
 
     let out = install.cli(&["scrape", "--feed", "other"]).await;
     assert_eq!(out.status.code(), Some(2));
@@ -153,36 +123,21 @@ async fn failing_sources_exit_1_and_keep_stored_articles() {
 
 #[tokio::test]
 async fn extract_prints_the_article_as_json() {
-    let page = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/publishing-portal/article-12345.html"
-    );
+    let page = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/publishing-portal/article-12345.html");
     let url = "https://backan.gov.vn/Pages/chi-tiet-tin-tuc.aspx?ItemID=12345&Source=/Pages/x.aspx";
     let out = cli(args(&["extract", "--profile", "publishing-portal", "--url", url, page])).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        json["url"],
-        "https://backan.gov.vn/pages/chi-tiet-tin-tuc.aspx?ItemID=12345"
-    );
+    assert_eq!(json["url"], "https://backan.gov.vn/pages/chi-tiet-tin-tuc.aspx?ItemID=12345");
     assert_eq!(json["id"], "backan.gov.vn/pages/chi-tiet-tin-tuc.aspx?ItemID=12345");
     assert_eq!(json["title"], "Phấn đấu tăng trưởng công nghiệp năm 2024 đạt trên 16%");
     assert_eq!(json["published"], "2024-04-05T00:00:00+07:00");
     assert_eq!(json["author"], "Thu Cúc");
-    assert_eq!(
-        json["image"]["url"],
-        "https://backan.gov.vn/PictureLibrary/9f35456be5aa0969/image003.jpg"
-    );
-    assert_eq!(
-        json["image"]["caption"],
-        "Sản xuất gỗ tại Công ty TNHH Minh Ngọc, huyện Chợ Mới"
-    );
+    assert_eq!(json["image"]["url"], "https://backan.gov.vn/PictureLibrary/9f35456be5aa0969/image003.jpg");
+    assert_eq!(json["image"]["caption"], "Sản xuất gỗ tại Công ty TNHH Minh Ngọc, huyện Chợ Mới");
     let text = json["content_text"].as_str().unwrap();
     assert_eq!(text.split("\n\n").count(), 8, "eight body paragraphs");
-    assert!(
-        !text.contains("Thu Cúc") && !text.contains("Sản xuất gỗ tại"),
-        "author and caption not in the body"
-    );
+    assert!(!text.contains("Thu Cúc") && !text.contains("Sản xuất gỗ tại"), "author and caption not in the body");
 
     // The same page on standard input gives the same article.
     let stdin_out = tokio::task::spawn_blocking(move || {
@@ -196,13 +151,7 @@ async fn extract_prints_the_article_as_json() {
     .unwrap();
     assert_eq!(stdin_out.stdout, out.stdout);
 
-    let broken = cli(args(&[
-        "extract",
-        "--url",
-        url,
-        concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"),
-    ]))
-    .await;
+    let broken = cli(args(&["extract", "--url", url, concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")])).await;
     assert_eq!(broken.status.code(), Some(2));
     assert!(stderr(&broken).contains("no title"), "{}", stderr(&broken));
 }
@@ -230,8 +179,7 @@ fn shipped_config_states_the_defaults() {
     for key in bantin::config::KEYS {
         let leaf = key.rsplit('.').next().unwrap();
         assert!(
-            text.lines()
-                .any(|l| l.trim_start_matches("# ").starts_with(&format!("{leaf} = "))),
+            text.lines().any(|l| l.trim_start_matches("# ").starts_with(&format!("{leaf} = "))),
             "{key} undocumented"
         );
     }

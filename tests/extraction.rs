@@ -13,10 +13,7 @@ const CORPUS_URL: &str = "https://portal.example.gov.vn/Pages/chi-tiet-tin-tuc.a
 
 fn page(path: &Path, url: &str) -> Page {
     let bytes = std::fs::read(path).unwrap();
-    Page {
-        url: Url::parse(url).unwrap(),
-        html: bantin::fetch::decode(&bytes, None),
-    }
+    Page { url: Url::parse(url).unwrap(), html: bantin::fetch::decode(&bytes, None) }
 }
 
 fn portal() -> Rules {
@@ -39,52 +36,27 @@ fn assert_clean(article: &Article, name: &str) {
         for banned in ['\u{200B}', '\u{FEFF}', '\u{A0}', '\u{B}'] {
             assert!(!text.contains(banned), "{name}: {banned:?} in {text}");
         }
-        for banned in [
-            "Tăng cỡ chữ",
-            "Giảm cỡ chữ",
-            "In bài",
-            "Gửi email",
-            "PublishingPortal -",
-            "Các tin khác",
-        ] {
+        for banned in ["Tăng cỡ chữ", "Giảm cỡ chữ", "In bài", "Gửi email", "PublishingPortal -", "Các tin khác"]
+        {
             assert!(!text.contains(banned), "{name}: `{banned}` in {text}");
         }
     }
     let html = &article.content_html;
-    for banned in [
-        "<script",
-        "<style",
-        "<input",
-        "javascript:",
-        "onclick",
-        "class=",
-        "style=",
-        "&nbsp;",
-        "<o:p",
-        "  ",
-    ] {
+    for banned in ["<script", "<style", "<input", "javascript:", "onclick", "class=", "style=", "&nbsp;", "<o:p", "  "]
+    {
         assert!(!html.contains(banned), "{name}: `{banned}` in {html}");
     }
     for attr in ["src=\"", "href=\""] {
         for (i, _) in html.match_indices(attr) {
             let url = &html[i + attr.len()..];
-            assert!(
-                url.starts_with("https://") || url.starts_with("http://"),
-                "{name}: relative URL in {html}"
-            );
+            assert!(url.starts_with("https://") || url.starts_with("http://"), "{name}: relative URL in {html}");
         }
     }
     if let Some(caption) = &article.caption {
-        assert!(
-            !article.content_text.contains(caption.as_str()),
-            "{name}: caption repeated in the body"
-        );
+        assert!(!article.content_text.contains(caption.as_str()), "{name}: caption repeated in the body");
     }
     if let Some(author) = &article.author {
-        assert!(
-            !article.content_text.ends_with(author.as_str()),
-            "{name}: author left in the body"
-        );
+        assert!(!article.content_text.ends_with(author.as_str()), "{name}: author left in the body");
     }
 }
 
@@ -110,12 +82,7 @@ fn corpus_pages_match_their_snapshots() {
 #[test]
 fn sample_portal_articles_match_their_snapshots() {
     insta::glob!("fixtures/publishing-portal/article-*.html", |path| {
-        let id = path
-            .file_stem()
-            .unwrap()
-            .to_string_lossy()
-            .trim_start_matches("article-")
-            .to_string();
+        let id = path.file_stem().unwrap().to_string_lossy().trim_start_matches("article-").to_string();
         let url = format!("https://backan.gov.vn/Pages/chi-tiet-tin-tuc.aspx?ItemID={id}");
         let article = extract::article(&portal(), &page(path, &url), None).unwrap();
         assert_clean(&article, &id);
@@ -128,12 +95,8 @@ fn sample_portal_articles_match_their_snapshots() {
 fn seed_dump_gives_the_same_article_as_the_page() {
     let url = "https://backan.gov.vn/Pages/chi-tiet-tin-tuc.aspx?ItemID=12345";
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let html = extract::article(
-        &portal(),
-        &page(&fixtures.join("publishing-portal/article-12345.html"), url),
-        None,
-    )
-    .unwrap();
+    let html =
+        extract::article(&portal(), &page(&fixtures.join("publishing-portal/article-12345.html"), url), None).unwrap();
     let dump_page = page(&fixtures.join("000_55768d6cad423618.txt"), url);
     assert!(extract::is_dump(&dump_page.html));
     let dump = extract::article(&portal(), &dump_page, None).unwrap();
@@ -152,10 +115,7 @@ fn seed_dump_gives_the_same_article_as_the_page() {
 fn list_pages_give_links_dates_leads_and_pages() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     let base = "https://backan.gov.vn/Pages/tin-tuc-su-kien.aspx";
-    let list = extract::list(
-        &portal(),
-        &page(&fixtures.join("publishing-portal/list-page-1.html"), base),
-    );
+    let list = extract::list(&portal(), &page(&fixtures.join("publishing-portal/list-page-1.html"), base));
     let ids: Vec<&str> = list.links.iter().map(|l| l.url.query().unwrap()).collect();
     assert_eq!(
         ids,
@@ -172,42 +132,22 @@ fn list_pages_give_links_dates_leads_and_pages() {
         "the list block's links, in order, not the 'Tin xem nhiều' ones twice"
     );
     let seed = &list.links[5];
-    assert_eq!(
-        seed.url.as_str(),
-        "https://backan.gov.vn/pages/chi-tiet-tin-tuc.aspx?ItemID=12345"
-    );
-    assert_eq!(
-        seed.title.as_deref(),
-        Some("Phấn đấu tăng trưởng công nghiệp năm 2024 đạt trên 16%")
-    );
+    assert_eq!(seed.url.as_str(), "https://backan.gov.vn/pages/chi-tiet-tin-tuc.aspx?ItemID=12345");
+    assert_eq!(seed.title.as_deref(), Some("Phấn đấu tăng trưởng công nghiệp năm 2024 đạt trên 16%"));
     assert_eq!(seed.published.unwrap().to_rfc3339(), "2024-04-05T00:00:00+07:00");
-    assert!(
-        seed.summary
-            .as_deref()
-            .unwrap()
-            .starts_with("Năm 2024, Bắc Kạn tiếp tục")
-    );
-    assert_eq!(
-        list.pages,
-        [PageRequest::Get(Url::parse(&format!("{base}?Page=2")).unwrap())]
-    );
+    assert!(seed.summary.as_deref().unwrap().starts_with("Năm 2024, Bắc Kạn tiếp tục"));
+    assert_eq!(list.pages, [PageRequest::Get(Url::parse(&format!("{base}?Page=2")).unwrap())]);
 
     let last = extract::list(
         &portal(),
-        &page(
-            &fixtures.join("publishing-portal/list-page-2.html"),
-            &format!("{base}?Page=2"),
-        ),
+        &page(&fixtures.join("publishing-portal/list-page-2.html"), &format!("{base}?Page=2")),
     );
     assert_eq!(last.links.len(), 4);
 
     // Pages rendered without any article link are a layout change for the caller to report.
     let article_page = page(&fixtures.join("publishing-portal/article-12345.html"), base);
     assert!(
-        extract::list(&portal(), &article_page)
-            .links
-            .iter()
-            .all(|l| !l.url.as_str().contains("12351")),
+        extract::list(&portal(), &article_page).links.iter().all(|l| !l.url.as_str().contains("12351")),
         "related-news blocks are not the list"
     );
 }
@@ -225,10 +165,7 @@ fn postback_pagers_post_the_form_back() {
     let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     assert_eq!(field("__EVENTTARGET"), Some("ctl00$PlaceHolderMain$g_eeeaba13$pager"));
     assert_eq!(field("__EVENTARGUMENT"), Some("Page$2"));
-    assert!(
-        field("__VIEWSTATE").is_some_and(|v| v.len() > 100),
-        "hidden fields travel with the post"
-    );
+    assert!(field("__VIEWSTATE").is_some_and(|v| v.len() > 100), "hidden fields travel with the post");
     assert_eq!(fields.iter().filter(|(k, _)| k == "__EVENTTARGET").count(), 1);
 }
 
@@ -239,10 +176,7 @@ fn css_profile_reads_a_newspaper() {
     let url = "https://baothainguyen.example.vn/du-lich/thai-nguyen-don-2-trieu-khach/?utm_source=home";
     let article = extract::article(&def.rules, &page(&fixtures.join("article.html"), url), None).unwrap();
     assert_clean(&article, "css");
-    assert_eq!(
-        article.url.as_str(),
-        "https://baothainguyen.example.vn/du-lich/thai-nguyen-don-2-trieu-khach/"
-    );
+    assert_eq!(article.url.as_str(), "https://baothainguyen.example.vn/du-lich/thai-nguyen-don-2-trieu-khach/");
     assert_eq!(article.title, "Thái Nguyên đón hơn 2 triệu lượt khách du lịch");
     assert_eq!(article.published.unwrap().to_rfc3339(), "2025-07-10T09:15:00+07:00");
     assert_eq!(article.author.as_deref(), Some("Ngọc Hà"));
@@ -255,32 +189,14 @@ fn css_profile_reads_a_newspaper() {
         "https://baothainguyen.example.vn/wp-content/uploads/2025/07/ho-nui-coc.jpg"
     );
     assert_eq!(article.caption.as_deref(), Some("Hồ Núi Cốc mùa hè"));
-    assert_eq!(
-        article.content_text.split("\n\n").count(),
-        2,
-        "{}",
-        article.content_text
-    );
+    assert_eq!(article.content_text.split("\n\n").count(), 2, "{}", article.content_text);
 
-    let list = extract::list(
-        &def.rules,
-        &page(&fixtures.join("list.html"), "https://baothainguyen.example.vn/du-lich/"),
-    );
+    let list =
+        extract::list(&def.rules, &page(&fixtures.join("list.html"), "https://baothainguyen.example.vn/du-lich/"));
     assert_eq!(list.links.len(), 2);
-    assert_eq!(
-        list.links[0].url.as_str(),
-        "https://baothainguyen.example.vn/du-lich/thai-nguyen-don-2-trieu-khach/"
-    );
-    assert_eq!(
-        list.links[1].published.unwrap().to_rfc3339(),
-        "2025-07-08T00:00:00+07:00"
-    );
-    assert_eq!(
-        list.pages,
-        [PageRequest::Get(
-            Url::parse("https://baothainguyen.example.vn/du-lich/page/2/").unwrap()
-        )]
-    );
+    assert_eq!(list.links[0].url.as_str(), "https://baothainguyen.example.vn/du-lich/thai-nguyen-don-2-trieu-khach/");
+    assert_eq!(list.links[1].published.unwrap().to_rfc3339(), "2025-07-08T00:00:00+07:00");
+    assert_eq!(list.pages, [PageRequest::Get(Url::parse("https://baothainguyen.example.vn/du-lich/page/2/").unwrap())]);
 
     // A page the selectors no longer match is an error naming the field and the selector.
     let err = extract::article(&def.rules, &page(&fixtures.join("list.html"), url), None).unwrap_err();

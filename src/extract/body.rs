@@ -12,17 +12,8 @@ use super::dom::{selector, text_of};
 use crate::model::Image;
 
 /// Toolbar links that web parts render as text; a block made only of them is not content.
-const TOOLBAR_WORDS: [&str; 9] = [
-    "tăng cỡ chữ",
-    "giảm cỡ chữ",
-    "in bài",
-    "gửi email",
-    "bản in",
-    "quay lại",
-    "chia sẻ",
-    "lưu bài",
-    "gửi bài",
-];
+const TOOLBAR_WORDS: [&str; 9] =
+    ["tăng cỡ chữ", "giảm cỡ chữ", "in bài", "gửi email", "bản in", "quay lại", "chia sẻ", "lưu bài", "gửi bài"];
 
 /// One top-level element of the body, with what classification needs.
 #[derive(Debug, Clone)]
@@ -44,11 +35,8 @@ pub struct Block {
 
 /// The element holding the body paragraphs: the one with the most `<p>` children.
 pub fn container<'a>(root: ElementRef<'a>, skip: &dyn Fn(ElementRef) -> bool) -> ElementRef<'a> {
-    let paragraphs = |e: &ElementRef| {
-        e.children()
-            .filter(|c| c.value().as_element().is_some_and(|el| el.name() == "p"))
-            .count()
-    };
+    let paragraphs =
+        |e: &ElementRef| e.children().filter(|c| c.value().as_element().is_some_and(|el| el.name() == "p")).count();
     let best = root
         .descendants()
         .filter_map(ElementRef::wrap)
@@ -64,9 +52,7 @@ pub fn container<'a>(root: ElementRef<'a>, skip: &dyn Fn(ElementRef) -> bool) ->
             .filter_map(ElementRef::wrap)
             .filter(|e| !text_of(*e).trim().is_empty() || e.select(&selector("img")).next().is_some())
             .collect();
-        let has_text = chosen
-            .children()
-            .any(|c| c.value().as_text().is_some_and(|t| !t.trim().is_empty()));
+        let has_text = chosen.children().any(|c| c.value().as_text().is_some_and(|t| !t.trim().is_empty()));
         match elements.as_slice() {
             [only] if !has_text && !skip(*only) => chosen = *only,
             _ => return chosen,
@@ -146,6 +132,9 @@ fn push_run(run: &mut String, blocks: &mut Vec<Block>) {
 }
 
 fn is_toolbar(text: &str) -> bool {
+    if text.len() > 120 {
+        return false; // a line of toolbar links is short
+    }
     let mut rest = text.to_lowercase();
     for word in TOOLBAR_WORDS {
         rest = rest.replace(word, "");
@@ -155,40 +144,27 @@ fn is_toolbar(text: &str) -> bool {
 
 fn block(e: ElementRef) -> Block {
     let text = clean::text(&text_of(e));
-    let img = if e.value().name() == "img" {
-        Some(e)
-    } else {
-        e.select(&selector("img")).next()
-    };
-    let covered_by = |tags: &str| {
-        let inner: String = e.select(&selector(tags)).map(text_of).collect();
+    let img = if e.value().name() == "img" { Some(e) } else { e.select(&selector("img")).next() };
+    let covered_by = |tags: &'static str| {
+        let mut runs = e.select(selector(tags)).peekable();
+        if runs.peek().is_none() {
+            return false;
+        }
+        let inner: String = runs.map(text_of).collect();
         !text.is_empty() && clean::text(&inner) == text
     };
     let aligned = |needle: &str| {
-        std::iter::once(e)
-            .chain(e.descendants().filter_map(ElementRef::wrap))
-            .any(|x| {
-                let style = x
-                    .value()
-                    .attr("style")
-                    .unwrap_or_default()
-                    .replace(' ', "")
-                    .to_ascii_lowercase();
-                style.contains(&format!("text-align:{needle}"))
-                    || x.value().attr("align").is_some_and(|a| a.eq_ignore_ascii_case(needle))
-            })
+        std::iter::once(e).chain(e.descendants().filter_map(ElementRef::wrap)).any(|x| {
+            let style = x.value().attr("style").unwrap_or_default().replace(' ', "").to_ascii_lowercase();
+            style.contains(&format!("text-align:{needle}"))
+                || x.value().attr("align").is_some_and(|a| a.eq_ignore_ascii_case(needle))
+        })
     };
-    let figcaption = e
-        .select(&selector("figcaption"))
-        .next()
-        .map(|c| clean::text(&text_of(c)));
+    let figcaption = e.select(&selector("figcaption")).next().map(|c| clean::text(&text_of(c)));
     let image = img.and_then(|i| {
         let attr = |name| i.value().attr(name).map(clean::text).filter(|t| !t.is_empty());
         let src = i.value().attr("src")?.trim().to_string();
-        Some((
-            src,
-            figcaption.clone().or_else(|| attr("alt")).or_else(|| attr("title")),
-        ))
+        Some((src, figcaption.clone().or_else(|| attr("alt")).or_else(|| attr("title"))))
     });
     let italic = covered_by("em, i");
     let bold = covered_by("strong, b");
@@ -216,11 +192,7 @@ pub fn take_lead_image(blocks: &mut Vec<Block>, base: &Url) -> (Option<Image>, O
     let lead = &blocks[first_image];
     let (src, markup_caption) = lead.image.clone().expect("position() found an image");
     let Ok(url) = base.join(&src) else { return (None, None) };
-    let image = Some(Image {
-        url,
-        length: None,
-        mime: None,
-    });
+    let image = Some(Image { url, length: None, mime: None });
     let short = |t: &str| t.chars().count() <= 300;
     if lead.figure || (lead.caption_like && short(&lead.text)) || lead.text.is_empty() {
         let lead = blocks.remove(first_image);
@@ -244,17 +216,9 @@ pub fn take_lead_image(blocks: &mut Vec<Block>, base: &Url) -> (Option<Image>, O
 
 /// The image of an element a selector chose: the element itself or its first `img`.
 pub fn image_of(e: ElementRef, base: &Url) -> Option<Image> {
-    let img = if e.value().name() == "img" {
-        e
-    } else {
-        e.select(&selector("img")).next()?
-    };
+    let img = if e.value().name() == "img" { e } else { e.select(&selector("img")).next()? };
     let url = base.join(img.value().attr("src")?.trim()).ok()?;
-    Some(Image {
-        url,
-        length: None,
-        mime: None,
-    })
+    Some(Image { url, length: None, mime: None })
 }
 
 static GLUED_BYLINE: LazyLock<Regex> =
@@ -302,24 +266,12 @@ pub fn take_bold_lead(blocks: &mut Vec<Block>) -> Option<String> {
 /// The sanitized HTML and the plain text of what is left.
 pub fn assemble(blocks: &[Block], base: &Url) -> (String, String) {
     let kept: Vec<&Block> = blocks.iter().filter(|b| !b.html.is_empty()).collect();
-    let html = kept
-        .iter()
-        .map(|b| clean::html(&b.html, base))
-        .filter(|h| !clean::text(&strip_tags(h)).is_empty() || h.contains("<img"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let text = kept
-        .iter()
-        .map(|b| b.text.as_str())
-        .filter(|t| !t.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n");
+    // One sanitizer pass over the whole body: building the sanitizer and parsing cost more than
+    // the blocks themselves.
+    let raw = kept.iter().map(|b| b.html.as_str()).collect::<Vec<_>>().join("\n");
+    let html = clean::html(&raw, base);
+    let text = kept.iter().map(|b| b.text.as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n\n");
     (html, text)
-}
-
-fn strip_tags(html: &str) -> String {
-    static TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]*>").expect("static regex"));
-    TAG.replace_all(html, "").replace("&nbsp;", " ")
 }
 
 pub fn escape(text: &str) -> String {

@@ -14,7 +14,7 @@ use crate::model::is_xml_char;
 pub fn text(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut pending_space = false;
-    for c in raw.nfc() {
+    for c in nfc(raw).chars() {
         if is_invisible(c) || !is_xml_char(c) {
             continue;
         }
@@ -31,22 +31,25 @@ pub fn text(raw: &str) -> String {
     out
 }
 
+/// `text` in NFC, borrowed when it already is (nearly always: normalizing costs more than the
+/// quick check).
+pub fn nfc(text: &str) -> std::borrow::Cow<'_, str> {
+    match unicode_normalization::is_nfc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => std::borrow::Cow::Borrowed(text),
+        _ => std::borrow::Cow::Owned(text.nfc().collect()),
+    }
+}
+
 /// Characters that render as nothing: pasted from Word or CMS editors, they break search and
 /// equality. (ZWJ/ZWNJ carry meaning in other scripts, never in Vietnamese.)
 fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}'
-    )
+    matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
 }
 
 /// Allow-listed HTML: no scripts, styles, event handlers, classes or `javascript:` URLs; every
 /// URL made absolute against `base` (the page's final URL); text NFC without invisibles.
 pub fn html(fragment: &str, base: &Url) -> String {
-    let prepared: String = fragment
-        .nfc()
-        .filter(|c| !is_invisible(*c) && is_xml_char(*c))
-        .collect();
+    let prepared: String = nfc(fragment).chars().filter(|c| !is_invisible(*c) && is_xml_char(*c)).collect();
     let tags: HashSet<&str> = [
         "p",
         "br",
@@ -130,23 +133,11 @@ pub fn canonical_url(url: &Url) -> Url {
     out.set_fragment(None);
     let path = out.path().to_ascii_lowercase();
     out.set_path(&path);
-    let pairs: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let id = pairs
-        .iter()
-        .find(|(k, v)| ID_KEYS.contains(&k.to_ascii_lowercase().as_str()) && !v.is_empty());
+    let pairs: Vec<(String, String)> = url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let id = pairs.iter().find(|(k, v)| ID_KEYS.contains(&k.to_ascii_lowercase().as_str()) && !v.is_empty());
     let kept: Vec<(String, String)> = match id {
         // One spelling of the id key, whatever the link used (`itemid`, `ItemId`, ...).
-        Some((k, v)) => vec![(
-            if k.eq_ignore_ascii_case("itemid") {
-                "ItemID".into()
-            } else {
-                k.clone()
-            },
-            v.clone(),
-        )],
+        Some((k, v)) => vec![(if k.eq_ignore_ascii_case("itemid") { "ItemID".into() } else { k.clone() }, v.clone())],
         None => {
             let mut rest: Vec<(String, String)> = pairs
                 .into_iter()
@@ -173,10 +164,7 @@ mod tests {
 
     #[test]
     fn text_is_nfc_single_spaced_and_visible() {
-        assert_eq!(
-            text("  Vie\u{0323}\u{0302}t\u{00A0}\u{00A0}Nam\u{200B}\n\t2024\u{000B} "),
-            "Việt Nam 2024"
-        );
+        assert_eq!(text("  Vie\u{0323}\u{0302}t\u{00A0}\u{00A0}Nam\u{200B}\n\t2024\u{000B} "), "Việt Nam 2024");
     }
 
     #[test]
@@ -187,10 +175,7 @@ mod tests {
                <a href="javascript:alert(1)">j</a><img src="../img/c.jpg"><script>bad()</script></p>"#,
             &base,
         );
-        assert!(
-            out.contains(r#"<a href="https://portal.example/b.aspx" rel="noopener noreferrer">b</a>"#),
-            "{out}"
-        );
+        assert!(out.contains(r#"<a href="https://portal.example/b.aspx" rel="noopener noreferrer">b</a>"#), "{out}");
         assert!(out.contains(r#"<img src="https://portal.example/img/c.jpg">"#), "{out}");
         for banned in ["class", "onclick", "style", "javascript", "script", "o:p", "&nbsp;"] {
             assert!(!out.contains(banned), "{banned} in {out}");
@@ -205,17 +190,11 @@ mod tests {
             c("https://BACKAN.gov.vn/Pages/Chi-Tiet-Tin-Tuc.aspx?itemid=12345&Source=%2FPages%2Fx.aspx#top"),
             want
         );
-        assert_eq!(
-            c("https://backan.gov.vn/Pages/chi-tiet-tin-tuc.aspx?utm_source=fb&ItemID=12345"),
-            want
-        );
+        assert_eq!(c("https://backan.gov.vn/Pages/chi-tiet-tin-tuc.aspx?utm_source=fb&ItemID=12345"), want);
         assert_eq!(
             c("https://example.vn/news/a-b.html?utm_medium=x&b=2&a=1"),
             "https://example.vn/news/a-b.html?a=1&b=2"
         );
-        assert_eq!(
-            c("https://example.vn/news/a-b.html?fbclid=zz"),
-            "https://example.vn/news/a-b.html"
-        );
+        assert_eq!(c("https://example.vn/news/a-b.html?fbclid=zz"), "https://example.vn/news/a-b.html");
     }
 }

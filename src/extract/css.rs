@@ -5,7 +5,7 @@
 use scraper::{ElementRef, Html};
 use url::Url;
 
-use super::dom::{select_first, selector, spaced_text, text_of};
+use super::dom::{configured, select_first, selector, spaced_text, text_of};
 use super::{ExtractError, ListPage, PageRequest, body, clean, date, links};
 use crate::config::Rules;
 use crate::model::{Article, Image, Page};
@@ -15,24 +15,16 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
     let s = &rules.selectors;
     let required = |field: &'static str, sel: &Option<String>| -> Result<ElementRef<'_>, ExtractError> {
         let sel = sel.as_deref().unwrap_or("*:not(*)");
-        select_first(&doc, sel).ok_or_else(|| ExtractError::Missing {
-            field,
-            reason: format!("selector `{sel}` matched nothing"),
-        })
+        select_first(&doc, sel)
+            .ok_or_else(|| ExtractError::Missing { field, reason: format!("selector `{sel}` matched nothing") })
     };
     let title = clean::text(&text_of(required("title", &s.title)?));
     if title.is_empty() {
-        return Err(ExtractError::Missing {
-            field: "title",
-            reason: "the title element is empty".into(),
-        });
+        return Err(ExtractError::Missing { field: "title", reason: "the title element is empty".into() });
     }
     let container = required("body", &s.body)?;
-    let text = |sel: &Option<String>| {
-        sel.as_deref()
-            .and_then(|css| select_first(&doc, css))
-            .map(|e| clean::text(&text_of(e)))
-    };
+    let text =
+        |sel: &Option<String>| sel.as_deref().and_then(|css| select_first(&doc, css)).map(|e| clean::text(&text_of(e)));
     let meta = |name: &str| {
         select_first(&doc, &format!("meta[property='{name}'], meta[name='{name}']"))
             .and_then(|m| m.value().attr("content"))
@@ -54,17 +46,12 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
                 .or_else(|| date::by_rules(&spaced_text(e), &rules.date_formats, rules.timezone))
         })
         .or_else(|| meta("article:published_time").and_then(|d| chrono::DateTime::parse_from_rfc3339(&d).ok()));
-    let summary = text(&s.summary)
-        .or_else(|| meta("description"))
-        .or_else(|| meta("og:description"));
+    let summary = text(&s.summary).or_else(|| meta("description")).or_else(|| meta("og:description"));
     if let Some(summary) = &summary {
         blocks.retain(|b| &b.text != summary);
     }
     let (image, caption) = match &s.image {
-        Some(css) => (
-            select_first(&doc, css).and_then(|e| body::image_of(e, &page.url)),
-            text(&s.caption),
-        ),
+        Some(css) => (select_first(&doc, css).and_then(|e| body::image_of(e, &page.url)), text(&s.caption)),
         None => match body::take_lead_image(&mut blocks, &page.url) {
             (None, _) => {
                 let og = meta("og:image").and_then(|u| page.url.join(&u).ok()).map(|url| Image {
@@ -90,10 +77,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
     }
     let (content_html, content_text) = body::assemble(&blocks, &page.url);
     if content_text.is_empty() {
-        return Err(ExtractError::Missing {
-            field: "body",
-            reason: "the body element holds no text".into(),
-        });
+        return Err(ExtractError::Missing { field: "body", reason: "the body element holds no text".into() });
     }
     Ok(Article {
         url: clean::canonical_url(&page.url),
@@ -111,35 +95,20 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
 pub fn list(page: &Page, rules: &Rules) -> ListPage {
     let doc = Html::parse_document(&page.html);
     let s = &rules.selectors;
-    let anchor_sel = selector(s.list_link.as_deref().unwrap_or("a[href]"));
+    let anchor_sel = configured(s.list_link.as_deref().unwrap_or("a[href]"));
     let links = links::collect(doc.select(&anchor_sel), rules, &|a| link_url(a, &page.url));
     // A pager link is a page, not an article: its query is kept whole.
-    let next = s
-        .next_page
-        .as_deref()
-        .and_then(|css| select_first(&doc, css))
-        .and_then(|e| {
-            let a = if e.value().name() == "a" {
-                e
-            } else {
-                e.select(&selector("a[href]")).next()?
-            };
-            page.url
-                .join(a.value().attr("href")?.trim())
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https"))
-        });
+    let next = s.next_page.as_deref().and_then(|css| select_first(&doc, css)).and_then(|e| {
+        let a = if e.value().name() == "a" { e } else { e.select(&selector("a[href]")).next()? };
+        page.url.join(a.value().attr("href")?.trim()).ok().filter(|u| matches!(u.scheme(), "http" | "https"))
+    });
     let pages = next.map(PageRequest::Get).into_iter().collect();
     ListPage { links, pages }
 }
 
 /// An http(s) link (the element itself or its first `a`), canonical.
 fn link_url(e: ElementRef, base: &Url) -> Option<Url> {
-    let a = if e.value().name() == "a" {
-        e
-    } else {
-        e.select(&selector("a[href]")).next()?
-    };
+    let a = if e.value().name() == "a" { e } else { e.select(&selector("a[href]")).next()? };
     let url = base.join(a.value().attr("href")?.trim()).ok()?;
     matches!(url.scheme(), "http" | "https").then(|| clean::canonical_url(&url))
 }

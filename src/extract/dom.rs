@@ -1,5 +1,8 @@
 //! Small DOM helpers over `scraper`, shared by the profiles.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use scraper::{ElementRef, Html, Node, Selector};
 
 /// The element's text as a reader sees it: script and style contents left out.
@@ -16,15 +19,9 @@ pub fn spaced_text(e: ElementRef) -> String {
 fn visible_text(e: ElementRef<'_>) -> impl Iterator<Item = &str> + '_ {
     e.descendants().filter_map(|node| match node.value() {
         Node::Text(t) => {
-            let hidden = node
-                .parent()
-                .and_then(|p| p.value().as_element().map(|el| el.name()))
-                .is_some_and(|name| {
-                    matches!(
-                        name,
-                        "script" | "style" | "noscript" | "template" | "textarea" | "option"
-                    )
-                });
+            let hidden = node.parent().and_then(|p| p.value().as_element().map(|el| el.name())).is_some_and(|name| {
+                matches!(name, "script" | "style" | "noscript" | "template" | "textarea" | "option")
+            });
             (!hidden).then_some(&**t)
         }
         _ => None,
@@ -35,8 +32,16 @@ pub fn select_first<'a>(doc: &'a Html, css: &str) -> Option<ElementRef<'a>> {
     doc.select(&Selector::parse(css).ok()?).next()
 }
 
-/// Selectors here are literals of this crate or were validated when the config was loaded.
-pub fn selector(css: &str) -> Selector {
+/// A selector literal of this crate, compiled once: extraction runs them per block, and
+/// compiling costs more than matching.
+pub fn selector(css: &'static str) -> &'static Selector {
+    static COMPILED: LazyLock<Mutex<HashMap<&'static str, &'static Selector>>> = LazyLock::new(Default::default);
+    let mut compiled = COMPILED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    compiled.entry(css).or_insert_with(|| Box::leak(Box::new(configured(css))))
+}
+
+/// A selector from a feed's config, validated when the config was loaded.
+pub fn configured(css: &str) -> Selector {
     Selector::parse(css).unwrap_or_else(|e| panic!("selector `{css}` was validated: {e}"))
 }
 

@@ -8,19 +8,16 @@ use super::{ExtractError, clean, date};
 use crate::model::{Article, Page};
 
 const MARKER: &str = "PublishingPortal - Block_";
-const TOOLBAR_LINES: [&str; 6] = [
-    "tăng cỡ chữ",
-    "giảm cỡ chữ",
-    "in bài",
-    "gửi email",
-    "bản in",
-    "quay lại",
-];
+const TOOLBAR_LINES: [&str; 6] = ["tăng cỡ chữ", "giảm cỡ chữ", "in bài", "gửi email", "bản in", "quay lại"];
 
 /// Whether `text` is a dump rather than HTML.
 pub fn is_dump(text: &str) -> bool {
-    let head: String = text.chars().take(4096).collect();
-    head.contains(MARKER) && !head.to_ascii_lowercase().contains("<html") && !head.contains("<div")
+    let mut end = text.len().min(4096);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    head.contains(MARKER) && !head.contains("<div") && !head.contains("<html") && !head.contains("<HTML")
 }
 
 pub fn article(page: &Page) -> Result<Article, ExtractError> {
@@ -49,8 +46,7 @@ pub fn article(page: &Page) -> Result<Article, ExtractError> {
     }
     if toolbar.is_empty() && viewdata.is_empty() {
         return Err(ExtractError::Missing {
-            field: "title",
-            reason: format!("no \"{MARKER}…\" segments in the dump"),
+            field: "title", reason: format!("no \"{MARKER}…\" segments in the dump")
         });
     }
 
@@ -82,9 +78,8 @@ pub fn article(page: &Page) -> Result<Article, ExtractError> {
     let summary = Some(head.collect::<Vec<_>>().join(" ")).filter(|s| !s.is_empty());
 
     let mut paragraphs = viewdata;
-    let author = (paragraphs.len() > 1 && paragraphs.last().is_some_and(|l| is_byline(l)))
-        .then(|| paragraphs.pop())
-        .flatten();
+    let author =
+        (paragraphs.len() > 1 && paragraphs.last().is_some_and(|l| is_byline(l))).then(|| paragraphs.pop()).flatten();
     // The image is gone from a dump; its caption stays as a short first line above the story.
     let caption = (paragraphs.len() > 1 && is_caption(&paragraphs[0])).then(|| paragraphs.remove(0));
     if paragraphs.is_empty() {
@@ -101,11 +96,7 @@ pub fn article(page: &Page) -> Result<Article, ExtractError> {
         author,
         image: None,
         caption,
-        content_html: paragraphs
-            .iter()
-            .map(|p| format!("<p>{}</p>", escape(p)))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        content_html: paragraphs.iter().map(|p| format!("<p>{}</p>", escape(p))).collect::<Vec<_>>().join("\n"),
         content_text: paragraphs.join("\n\n"),
     })
 }

@@ -33,12 +33,7 @@ pub fn collect<'a>(
             let item = item_container(group[0], &url, to_url);
             let published = item.and_then(|i| date::by_rules(&spaced_text(i), &rules.date_formats, rules.timezone));
             let summary = item.and_then(|i| lead_paragraph(i, title.as_deref()));
-            ListLink {
-                url,
-                title,
-                published,
-                summary,
-            }
+            ListLink { url, title, published, summary }
         })
         .collect()
 }
@@ -61,9 +56,7 @@ fn item_container<'a>(
 }
 
 fn lead_paragraph(item: ElementRef, title: Option<&str>) -> Option<String> {
-    item.select(&selector("p, div"))
-        .map(|p| clean::text(&text_of(p)))
-        .find(|t| {
-            t.chars().count() >= 15 && Some(t.as_str()) != title && (date::find(t).is_none() || t.chars().count() > 30)
-        })
+    item.select(&selector("p, div")).map(|p| clean::text(&text_of(p))).find(|t| {
+        t.chars().count() >= 15 && Some(t.as_str()) != title && (date::find(t).is_none() || t.chars().count() > 30)
+    })
 }

@@ -11,11 +11,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset};
 use scraper::{ElementRef, Html, Node};
-use unicode_normalization::UnicodeNormalization;
 use url::Url;
 
 use super::body::{self, Block};
-use super::dom::{select_first, selector, spaced_text, text_of, within};
+use super::dom::{configured, select_first, selector, spaced_text, text_of, within};
 use super::{ExtractError, ListPage, PageRequest, clean, date, links};
 use crate::config::Rules;
 use crate::model::{Article, Page};
@@ -56,12 +55,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
         None => toolbar
             .and_then(|t| first_heading(t, &skip))
             .or_else(|| first_heading(main, &skip))
-            .ok_or_else(|| {
-                missing(
-                    "title",
-                    "no heading in the Block_BanTin_Toolbar web part or the page".into(),
-                )
-            })?,
+            .ok_or_else(|| missing("title", "no heading in the Block_BanTin_Toolbar web part or the page".into()))?,
     };
     let title = clean::text(&text_of(heading));
     if title.is_empty() {
@@ -86,10 +80,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
         (None, Some(viewdata)) => body::container(viewdata, &skip),
         // A page with web parts but no ViewData is not an article page (or no longer one).
         (None, None) if !parts.is_empty() => {
-            return Err(missing(
-                "body",
-                "the page has web parts but no Block_BanTin_ViewData".into(),
-            ));
+            return Err(missing("body", "the page has web parts but no Block_BanTin_ViewData".into()));
         }
         (None, None) => body::container(main, &skip),
     };
@@ -112,11 +103,8 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
     let (image, caption) = match &selectors.image {
         Some(sel) => {
             let image = select_first(&doc, sel).and_then(|e| body::image_of(e, &page.url));
-            let caption = selectors
-                .caption
-                .as_ref()
-                .and_then(|c| select_first(&doc, c))
-                .map(|e| clean::text(&text_of(e)));
+            let caption =
+                selectors.caption.as_ref().and_then(|c| select_first(&doc, c)).map(|e| clean::text(&text_of(e)));
             (image, caption)
         }
         None => body::take_lead_image(&mut blocks, &page.url),
@@ -127,10 +115,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
 
     let author_element = || {
         let scope = viewdata.unwrap_or(main);
-        scope
-            .select(&selector(AUTHOR_ELEMENTS))
-            .map(|e| clean::text(&text_of(e)))
-            .find(|t| body::is_byline(t))
+        scope.select(&selector(AUTHOR_ELEMENTS)).map(|e| clean::text(&text_of(e))).find(|t| body::is_byline(t))
     };
     let author = match &selectors.author {
         Some(sel) => select_first(&doc, sel).map(|e| clean::text(&text_of(e))),
@@ -143,10 +128,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
 
     let (content_html, content_text) = body::assemble(&blocks, &page.url);
     if content_text.is_empty() {
-        return Err(missing(
-            "body",
-            "no text paragraphs in the Block_BanTin_ViewData web part or the page".into(),
-        ));
+        return Err(missing("body", "no text paragraphs in the Block_BanTin_ViewData web part or the page".into()));
     }
     Ok(Article {
         url: clean::canonical_url(&page.url),
@@ -165,35 +147,22 @@ pub fn list(page: &Page, rules: &Rules) -> ListPage {
     let doc = Html::parse_document(&page.html);
     let parts = web_parts(&doc);
     let related = related_boxes(&doc, &parts);
-    let anchor_sel = selector(rules.selectors.list_link.as_deref().unwrap_or("a[href]"));
+    let anchor_sel = configured(rules.selectors.list_link.as_deref().unwrap_or("a[href]"));
 
     // Prefer the list web parts; without chrome, the main area minus the related-news boxes.
-    let lists: Vec<ElementRef> = parts
-        .iter()
-        .filter(|p| p.title.contains("list"))
-        .map(|p| p.body)
-        .collect();
+    let lists: Vec<ElementRef> = parts.iter().filter(|p| p.title.contains("list")).map(|p| p.body).collect();
     let roots: Vec<ElementRef> = if !lists.is_empty() {
         lists
     } else if !parts.is_empty() {
-        parts
-            .iter()
-            .filter(|p| !RELATED_PARTS.iter().any(|r| p.title.contains(r)))
-            .map(|p| p.body)
-            .collect()
+        parts.iter().filter(|p| !RELATED_PARTS.iter().any(|r| p.title.contains(r))).map(|p| p.body).collect()
     } else {
         vec![main_area(&doc)]
     };
-    let anchors = roots
-        .iter()
-        .flat_map(|root| root.select(&anchor_sel))
-        .filter(|a| !related.iter().any(|r| within(*a, *r)));
+    let anchors =
+        roots.iter().flat_map(|root| root.select(&anchor_sel)).filter(|a| !related.iter().any(|r| within(*a, *r)));
     let links = links::collect(anchors, rules, &|a| article_url(a, &page.url));
 
-    let mut pages: Vec<PageRequest> = numbered_pages(&doc, &page.url)
-        .into_iter()
-        .map(PageRequest::Get)
-        .collect();
+    let mut pages: Vec<PageRequest> = numbered_pages(&doc, &page.url).into_iter().map(PageRequest::Get).collect();
     if pages.is_empty() {
         pages = postback_pages(&doc, &page.url);
     }
@@ -210,49 +179,45 @@ struct WebPart<'a> {
 /// `id="WebPartWPQn"`; the number differs per page, so it is read, never assumed. Chrome titles
 /// without those ids are paired with the nearest web-part body around them.
 fn web_parts(doc: &Html) -> Vec<WebPart<'_>> {
-    let bodies: HashMap<&str, ElementRef> = doc
-        .select(&selector("[id^='WebPartWPQ']"))
-        .filter_map(|e| Some((e.value().id()?, e)))
-        .collect();
-    let mut parts: Vec<WebPart> = doc
-        .select(&selector("[id^='WebPartTitleWPQ']"))
+    // One walk over the elements instead of three attribute-prefix selectors over the page.
+    let mut bodies: HashMap<&str, ElementRef> = HashMap::new();
+    let mut titles: Vec<ElementRef> = Vec::new();
+    let mut chrome_titles: Vec<ElementRef> = Vec::new();
+    for e in doc.root_element().descendants().filter_map(ElementRef::wrap) {
+        let v = e.value();
+        match v.id() {
+            Some(id) if id.starts_with("WebPartTitleWPQ") => titles.push(e),
+            Some(id) if id.starts_with("WebPartWPQ") => {
+                bodies.insert(id, e);
+            }
+            _ if v.classes().any(|c| matches!(c, "ms-WPTitle" | "ms-webpart-titleText" | "js-webpart-titleCell")) => {
+                chrome_titles.push(e)
+            }
+            _ => {}
+        }
+    }
+    let title_of =
+        |t: ElementRef| t.value().attr("title").map(str::to_string).unwrap_or_else(|| text_of(t)).to_lowercase();
+    let mut parts: Vec<WebPart> = titles
+        .iter()
         .filter_map(|t| {
             let suffix = t.value().id()?.strip_prefix("WebPartTitle")?;
             let body = *bodies.get(format!("WebPart{suffix}").as_str())?;
-            let title = t
-                .value()
-                .attr("title")
-                .map(str::to_string)
-                .unwrap_or_else(|| text_of(t));
-            Some(WebPart {
-                title: title.to_lowercase(),
-                body,
-            })
+            Some(WebPart { title: title_of(*t), body })
         })
         .collect();
     let body_sel = selector(".ms-WPBody, [webpartid], [WebPartID]");
-    for t in doc.select(&selector(".ms-WPTitle, .ms-webpart-titleText, .js-webpart-titleCell")) {
-        let paired = parts.iter().any(|p| within(p.body, t))
-            || t.ancestors()
-                .filter_map(ElementRef::wrap)
-                .any(|a| a.value().id().is_some_and(|id| id.starts_with("WebPartTitle")));
+    for t in chrome_titles {
+        let paired = t.ancestors().filter_map(ElementRef::wrap).any(|a| titles.iter().any(|x| x.id() == a.id()));
         if paired {
             continue;
         }
-        let body = t.ancestors().filter_map(ElementRef::wrap).take(10).find_map(|a| {
-            a.select(&body_sel)
-                .find(|b| !within(t, *b) && !parts.iter().any(|p| p.body.id() == b.id()))
-        });
-        if let Some(body) = body {
-            let title = t
-                .value()
-                .attr("title")
-                .map(str::to_string)
-                .unwrap_or_else(|| text_of(t));
-            parts.push(WebPart {
-                title: title.to_lowercase(),
-                body,
+        let body =
+            t.ancestors().filter_map(ElementRef::wrap).take(10).find_map(|a| {
+                a.select(body_sel).find(|b| !within(t, *b) && !parts.iter().any(|p| p.body.id() == b.id()))
             });
+        if let Some(body) = body {
+            parts.push(WebPart { title: title_of(t), body });
         }
     }
     parts
@@ -264,32 +229,24 @@ fn find_part<'a>(parts: &[WebPart<'a>], name: &str) -> Option<ElementRef<'a>> {
 
 /// Where the page's own content lives, leaving out the site header and menus when possible.
 fn main_area(doc: &Html) -> ElementRef<'_> {
-    [
-        "#DeltaPlaceHolderMain",
-        "#MSO_ContentTable",
-        "[role=main]",
-        "main",
-        "body",
-    ]
-    .iter()
-    .find_map(|css| select_first(doc, css))
-    .unwrap_or_else(|| doc.root_element())
+    ["#DeltaPlaceHolderMain", "#MSO_ContentTable", "[role=main]", "main", "body"]
+        .iter()
+        .find_map(|css| select_first(doc, css))
+        .unwrap_or_else(|| doc.root_element())
 }
 
 /// Related-news boxes: web parts titled so, or, without chrome, the box around a heading that
 /// reads "Các tin khác", "Tin xem nhiều", ...
 fn related_boxes<'a>(doc: &'a Html, parts: &[WebPart<'a>]) -> Vec<ElementRef<'a>> {
-    let mut boxes: Vec<ElementRef> = parts
-        .iter()
-        .filter(|p| RELATED_PARTS.iter().any(|r| p.title.contains(r)))
-        .map(|p| p.body)
-        .collect();
+    let mut boxes: Vec<ElementRef> =
+        parts.iter().filter(|p| RELATED_PARTS.iter().any(|r| p.title.contains(r))).map(|p| p.body).collect();
     for e in doc.select(&selector("h1, h2, h3, h4, h5, div, span, p, strong, b, li")) {
-        let own: String = e
-            .children()
-            .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
-            .collect();
-        let label = clean::text(&own).nfc().collect::<String>().to_lowercase();
+        let own: String = e.children().filter_map(|c| c.value().as_text().map(|t| t.to_string())).collect();
+        // Box titles are a few words; most elements have no text of their own at all.
+        if own.trim().is_empty() || own.len() > 80 {
+            continue;
+        }
+        let label = clean::text(&own).to_lowercase();
         let label = label.trim_end_matches(':').trim();
         if !RELATED_TITLES.contains(&label) {
             continue;
@@ -299,11 +256,7 @@ fn related_boxes<'a>(doc: &'a Html, parts: &[WebPart<'a>]) -> Vec<ElementRef<'a>
         };
         // The box is the title's parent, unless that parent is the article's own column.
         let is_column = parent.select(&selector("h1, p")).count() > 3;
-        let target = if is_column {
-            e.next_siblings().find_map(ElementRef::wrap)
-        } else {
-            Some(parent)
-        };
+        let target = if is_column { e.next_siblings().find_map(ElementRef::wrap) } else { Some(parent) };
         if let Some(target) = target {
             boxes.push(target);
         }
@@ -313,41 +266,26 @@ fn related_boxes<'a>(doc: &'a Html, parts: &[WebPart<'a>]) -> Vec<ElementRef<'a>
 
 fn first_heading<'a>(root: ElementRef<'a>, skip: &dyn Fn(ElementRef) -> bool) -> Option<ElementRef<'a>> {
     let heading_sel = selector("h1, h2, h3, h4");
-    let headings = || {
-        root.select(&heading_sel)
-            .filter(|h| !skip(*h) && !clean::text(&text_of(*h)).is_empty())
-    };
+    let headings = || root.select(&heading_sel).filter(|h| !skip(*h) && !clean::text(&text_of(*h)).is_empty());
     // An h1 anywhere beats an earlier h2: portals use h2-h4 for box titles around the article.
-    headings()
-        .find(|h| h.value().name() == "h1")
-        .or_else(|| headings().next())
+    headings().find(|h| h.value().name() == "h1").or_else(|| headings().next())
 }
 
 /// True inside SharePoint's web-part title chrome, whose headings name the web part.
 fn in_chrome(e: ElementRef) -> bool {
-    std::iter::once(*e)
-        .chain(e.ancestors())
-        .filter_map(ElementRef::wrap)
-        .any(|a| {
-            let v = a.value();
-            v.id().is_some_and(|id| id.starts_with("WebPartTitle"))
-                || v.classes()
-                    .any(|c| matches!(c, "ms-webpart-titleText" | "ms-webpart-chrome-title" | "ms-WPTitle"))
-        })
+    std::iter::once(*e).chain(e.ancestors()).filter_map(ElementRef::wrap).any(|a| {
+        let v = a.value();
+        v.id().is_some_and(|id| id.starts_with("WebPartTitle"))
+            || v.classes().any(|c| matches!(c, "ms-webpart-titleText" | "ms-webpart-chrome-title" | "ms-WPTitle"))
+    })
 }
 
 /// The lead after the heading: the first bold run, else the first substantial text element.
 fn lead_after(root: ElementRef, heading: ElementRef) -> Option<String> {
-    let after: Vec<ElementRef> = root
-        .descendants()
-        .filter_map(ElementRef::wrap)
-        .skip_while(|e| e.id() != heading.id())
-        .skip(1)
-        .collect();
+    let after: Vec<ElementRef> =
+        root.descendants().filter_map(ElementRef::wrap).skip_while(|e| e.id() != heading.id()).skip(1).collect();
     let substantial = |e: &ElementRef| clean::text(&text_of(*e)).chars().count() >= 15;
-    let bold = after
-        .iter()
-        .find(|e| matches!(e.value().name(), "strong" | "b") && substantial(e));
+    let bold = after.iter().find(|e| matches!(e.value().name(), "strong" | "b") && substantial(e));
     let plain = || {
         after.iter().find(|e| {
             matches!(e.value().name(), "p" | "div" | "span")
@@ -374,12 +312,8 @@ fn bold_lead_near(heading: ElementRef, container: ElementRef) -> Option<String> 
 }
 
 fn is_block(node: &Node) -> bool {
-    node.as_element().is_some_and(|e| {
-        matches!(
-            e.name(),
-            "p" | "div" | "table" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4"
-        )
-    })
+    node.as_element()
+        .is_some_and(|e| matches!(e.name(), "p" | "div" | "table" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4"))
 }
 
 /// The date written next to the heading: the last one before it, else the first one right after
@@ -418,9 +352,7 @@ fn date_near(heading: ElementRef) -> Option<DateTime<FixedOffset>> {
 fn article_url(a: ElementRef, base: &Url) -> Option<Url> {
     let url = base.join(a.value().attr("href")?.trim()).ok()?;
     let same_site = url.host_str().map(str::to_ascii_lowercase) == base.host_str().map(str::to_ascii_lowercase);
-    let has_id = url
-        .query_pairs()
-        .any(|(k, v)| k.eq_ignore_ascii_case("itemid") && !v.is_empty());
+    let has_id = url.query_pairs().any(|(k, v)| k.eq_ignore_ascii_case("itemid") && !v.is_empty());
     (same_site && has_id && matches!(url.scheme(), "http" | "https")).then(|| clean::canonical_url(&url))
 }
 
@@ -432,9 +364,7 @@ fn numbered_pages(doc: &Html, base: &Url) -> Vec<Url> {
             continue;
         };
         let same_list = url.host_str() == base.host_str() && url.path().eq_ignore_ascii_case(base.path());
-        let numbered = url
-            .query_pairs()
-            .any(|(k, v)| k.eq_ignore_ascii_case("page") && v.parse::<u32>().is_ok());
+        let numbered = url.query_pairs().any(|(k, v)| k.eq_ignore_ascii_case("page") && v.parse::<u32>().is_ok());
         url.set_fragment(None);
         if same_list && numbered && !pages.contains(&url) {
             pages.push(url);
@@ -449,18 +379,11 @@ fn postback_pages(doc: &Html, base: &Url) -> Vec<PageRequest> {
     let Some(form) = select_first(doc, "form") else {
         return Vec::new();
     };
-    let action = form
-        .value()
-        .attr("action")
-        .and_then(|a| base.join(a).ok())
-        .unwrap_or_else(|| base.clone());
+    let action = form.value().attr("action").and_then(|a| base.join(a).ok()).unwrap_or_else(|| base.clone());
     let hidden: Vec<(String, String)> = form
         .select(&selector("input[type=hidden][name]"))
         .filter_map(|i| {
-            Some((
-                i.value().attr("name")?.to_string(),
-                i.value().attr("value").unwrap_or_default().to_string(),
-            ))
+            Some((i.value().attr("name")?.to_string(), i.value().attr("value").unwrap_or_default().to_string()))
         })
         .collect();
     let mut pages = Vec::new();
@@ -474,17 +397,11 @@ fn postback_pages(doc: &Html, base: &Url) -> Vec<PageRequest> {
         if !is_pager {
             continue;
         }
-        let mut fields: Vec<(String, String)> = hidden
-            .iter()
-            .filter(|(k, _)| k != "__EVENTTARGET" && k != "__EVENTARGUMENT")
-            .cloned()
-            .collect();
+        let mut fields: Vec<(String, String)> =
+            hidden.iter().filter(|(k, _)| k != "__EVENTTARGET" && k != "__EVENTARGUMENT").cloned().collect();
         fields.push(("__EVENTTARGET".into(), target));
         fields.push(("__EVENTARGUMENT".into(), argument));
-        let request = PageRequest::Post {
-            url: action.clone(),
-            fields,
-        };
+        let request = PageRequest::Post { url: action.clone(), fields };
         if !pages.contains(&request) {
             pages.push(request);
         }

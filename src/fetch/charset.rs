@@ -10,16 +10,13 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
     let (encoding, skip) = match Encoding::for_bom(body) {
         // A BOM is unambiguous; it beats a header that is often a server default.
         Some((enc, bom_len)) => (enc, bom_len),
-        None => (
-            content_type
-                .and_then(charset_param)
-                .or_else(|| meta_charset(body))
-                .unwrap_or(UTF_8),
-            0,
-        ),
+        None => (content_type.and_then(charset_param).or_else(|| meta_charset(body)).unwrap_or(UTF_8), 0),
     };
     let (text, _, _) = encoding.decode(&body[skip..]);
-    text.nfc().collect()
+    match unicode_normalization::is_nfc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => text.into_owned(),
+        _ => text.nfc().collect(),
+    }
 }
 
 fn charset_param(content_type: &str) -> Option<&'static Encoding> {

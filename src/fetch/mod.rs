@@ -57,11 +57,7 @@ impl Fetcher {
             .redirect(reqwest::redirect::Policy::limited(config.max_redirects))
             .build()
             .map_err(FetchError::Client)?;
-        Ok(Fetcher {
-            client,
-            config,
-            next_slot: Mutex::new(HashMap::new()),
-        })
+        Ok(Fetcher { client, config, next_slot: Mutex::new(HashMap::new()) })
     }
 
     /// GETs an HTML page and decodes it (header charset, BOM, `<meta>`, UTF-8; then NFC).
@@ -79,25 +75,16 @@ impl Fetcher {
 
     async fn fetch(&self, url: &Url, request: reqwest::RequestBuilder) -> Result<Page, FetchError> {
         self.pace(url).await;
-        let fail = |e: reqwest::Error| FetchError::Request {
-            url: url.clone(),
-            reason: describe(&e),
-        };
+        let fail = |e: reqwest::Error| FetchError::Request { url: url.clone(), reason: describe(&e) };
         let mut response = request.send().await.map_err(fail)?;
         let status = response.status();
         if !status.is_success() {
-            return Err(FetchError::Status {
-                url: url.clone(),
-                status: status.as_u16(),
-            });
+            return Err(FetchError::Status { url: url.clone(), status: status.as_u16() });
         }
         let final_url = response.url().clone();
         let content_type = header(&response, CONTENT_TYPE);
         let limit = self.config.max_body_bytes;
-        let too_large = || FetchError::TooLarge {
-            url: url.clone(),
-            limit,
-        };
+        let too_large = || FetchError::TooLarge { url: url.clone(), limit };
         if response.content_length().is_some_and(|n| n > limit as u64) {
             return Err(too_large());
         }
@@ -108,10 +95,7 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Page {
-            url: final_url,
-            html: decode(&body, content_type.as_deref()),
-        })
+        Ok(Page { url: final_url, html: decode(&body, content_type.as_deref()) })
     }
 
     /// Asks for an image's size and type without downloading it.
@@ -122,15 +106,9 @@ impl Fetcher {
             .head(url.clone())
             .send()
             .await
-            .map_err(|e| FetchError::Request {
-                url: url.clone(),
-                reason: describe(&e),
-            })?;
+            .map_err(|e| FetchError::Request { url: url.clone(), reason: describe(&e) })?;
         if !response.status().is_success() {
-            return Err(FetchError::Status {
-                url: url.clone(),
-                status: response.status().as_u16(),
-            });
+            return Err(FetchError::Status { url: url.clone(), status: response.status().as_u16() });
         }
         // `content_length()` is the body's size, which a HEAD response does not have.
         let length = header(&response, CONTENT_LENGTH).and_then(|v| v.parse().ok());
@@ -158,20 +136,12 @@ impl Fetcher {
 }
 
 fn header(response: &reqwest::Response, name: reqwest::header::HeaderName) -> Option<String> {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
+    response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
 /// reqwest's Display hides the cause ("error sending request"); the chain says what happened.
 fn describe(error: &reqwest::Error) -> String {
-    let mut text = if error.is_timeout() {
-        "timed out".to_string()
-    } else {
-        error.to_string()
-    };
+    let mut text = if error.is_timeout() { "timed out".to_string() } else { error.to_string() };
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
         let cause_text = cause.to_string();

@@ -14,33 +14,19 @@ pub fn render(meta: &FeedMeta, items: &[FeedItem]) -> Result<Vec<u8>, PublishErr
         // Never the render time (and never the crate's 1970 default): the newest change.
         updated: last_change(meta, items),
         subtitle: Some(Text::plain(xml_safe(&meta.description))),
-        authors: vec![Person {
-            name: xml_safe(&meta.title),
-            uri: Some(meta.site.to_string()),
-            ..Person::default()
-        }],
+        authors: vec![Person { name: xml_safe(&meta.title), uri: Some(meta.site.to_string()), ..Person::default() }],
         links: vec![
             link(&self_url, "self", Some("application/atom+xml")),
             link(meta.site.as_str(), "alternate", Some("text/html")),
         ],
-        generator: Some(atom_syndication::Generator {
-            value: GENERATOR.into(),
-            uri: None,
-            version: None,
-        }),
+        generator: Some(atom_syndication::Generator { value: GENERATOR.into(), uri: None, version: None }),
         lang: Some("vi".into()),
         entries: items.iter().map(entry).collect(),
         ..Feed::default()
     };
     // The crate's declaration omits the encoding; strict checkers want it stated.
     let mut out = b"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n".to_vec();
-    feed.write_with_config(
-        &mut out,
-        WriteConfig {
-            write_document_declaration: false,
-            indent_size: None,
-        },
-    )?;
+    feed.write_with_config(&mut out, WriteConfig { write_document_declaration: false, indent_size: None })?;
     Ok(out)
 }
 
@@ -64,24 +50,12 @@ fn entry(item: &FeedItem) -> Entry {
             value: Some(content_html(item)),
             ..Content::default()
         }),
-        authors: a
-            .author
-            .iter()
-            .map(|name| Person {
-                name: xml_safe(name),
-                ..Person::default()
-            })
-            .collect(),
+        authors: a.author.iter().map(|name| Person { name: xml_safe(name), ..Person::default() }).collect(),
         links,
         ..Entry::default()
     }
 }
 
 fn link(href: &str, rel: &str, mime: Option<&str>) -> Link {
-    Link {
-        href: href.to_string(),
-        rel: rel.to_string(),
-        mime_type: mime.map(str::to_string),
-        ..Link::default()
-    }
+    Link { href: href.to_string(), rel: rel.to_string(), mime_type: mime.map(str::to_string), ..Link::default() }
 }

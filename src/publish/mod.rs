@@ -41,11 +41,7 @@ fn content_html(item: &FeedItem) -> String {
     let mut html = String::new();
     if let Some(image) = &a.image {
         let caption = a.caption.as_deref().unwrap_or_default();
-        html.push_str(&format!(
-            "<figure><img src=\"{}\" alt=\"{}\">",
-            escape(image.url.as_str()),
-            escape(caption)
-        ));
+        html.push_str(&format!("<figure><img src=\"{}\" alt=\"{}\">", escape(image.url.as_str()), escape(caption)));
         if !caption.is_empty() {
             html.push_str(&format!("<figcaption>{}</figcaption>", escape(caption)));
         }
@@ -59,10 +55,7 @@ fn content_html(item: &FeedItem) -> String {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[cfg(test)]

@@ -36,26 +36,21 @@ fn item(feed_item: &FeedItem) -> rss::Item {
     // An enclosure must state its byte length; without a measured one, the image stays in the
     // content only rather than carrying an invented length.
     let enclosure = a.image.as_ref().and_then(|img| {
-        Some(Enclosure {
-            url: img.url.to_string(),
-            length: img.length?.to_string(),
-            mime_type: img.mime.clone()?,
-        })
+        Some(Enclosure { url: img.url.to_string(), length: img.length?.to_string(), mime_type: img.mime.clone()? })
     });
     ItemBuilder::default()
         .title(Some(xml_safe(&a.title)))
         .link(Some(a.url.to_string()))
-        .guid(Some(Guid {
-            value: feed_item.guid.clone(),
-            permalink: false,
-        }))
+        .guid(Some(Guid { value: feed_item.guid.clone(), permalink: false }))
         .pub_date(Some(feed_item.published.to_rfc2822()))
         .description(a.summary.as_deref().map(xml_safe))
         .content(Some(content_html(feed_item)))
-        .dublin_core_ext(a.author.as_ref().map(|author| DublinCoreExtension {
-            creators: vec![xml_safe(author)],
-            ..DublinCoreExtension::default()
-        }))
+        .dublin_core_ext(
+            a.author.as_ref().map(|author| DublinCoreExtension {
+                creators: vec![xml_safe(author)],
+                ..DublinCoreExtension::default()
+            }),
+        )
         .enclosure(enclosure)
         .build()
 }

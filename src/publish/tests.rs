@@ -42,11 +42,7 @@ fn item(title: &str, body: &str, image_length: Option<u64>) -> FeedItem {
 
 #[test]
 fn rss_survives_hostile_text_and_reads_back() {
-    let items = [item(
-        "A ]]> & <script>alert(1)</script>\u{1}!",
-        "<p>]]&gt; body</p>",
-        Some(9467),
-    )];
+    let items = [item("A ]]> & <script>alert(1)</script>\u{1}!", "<p>]]&gt; body</p>", Some(9467))];
     let bytes = render(Format::Rss, &meta(), &items).unwrap();
     let text = String::from_utf8(bytes.clone()).unwrap();
     assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>"));
@@ -60,9 +56,7 @@ fn rss_survives_hostile_text_and_reads_back() {
     assert_eq!(it.enclosure().unwrap().length(), "9467");
     assert_eq!(it.dublin_core_ext().unwrap().creators(), ["Thu Cúc"]);
     assert!(
-        it.content()
-            .unwrap()
-            .starts_with("<figure><img src=\"https://portal.example/i.jpg\" alt=\"cap &lt;b&gt;\">")
+        it.content().unwrap().starts_with("<figure><img src=\"https://portal.example/i.jpg\" alt=\"cap &lt;b&gt;\">")
     );
     assert_eq!(channel.last_build_date(), Some("Fri, 5 Apr 2024 02:00:00 +0700"));
 }
@@ -72,13 +66,7 @@ fn rss_never_invents_an_enclosure_length() {
     let bytes = render(Format::Rss, &meta(), &[item("t", "<p>b</p>", None)]).unwrap();
     let channel = ::rss::Channel::read_from(&bytes[..]).unwrap();
     assert!(channel.items()[0].enclosure().is_none());
-    assert!(
-        channel.items()[0]
-            .content()
-            .unwrap()
-            .contains("https://portal.example/i.jpg"),
-        "image kept in content"
-    );
+    assert!(channel.items()[0].content().unwrap().contains("https://portal.example/i.jpg"), "image kept in content");
 }
 
 #[test]
@@ -92,15 +80,8 @@ fn atom_reads_back_with_stable_dates() {
     let e = &feed.entries()[0];
     assert_eq!(e.title().as_str(), "A & B");
     assert_eq!(e.published().unwrap().to_rfc3339(), "2024-04-05T00:00:00+07:00");
-    assert_eq!(
-        e.links().iter().find(|l| l.rel() == "enclosure").unwrap().length(),
-        Some("10")
-    );
-    assert_eq!(
-        render(Format::Atom, &meta(), &items).unwrap(),
-        bytes,
-        "rendering is deterministic"
-    );
+    assert_eq!(e.links().iter().find(|l| l.rel() == "enclosure").unwrap().length(), Some("10"));
+    assert_eq!(render(Format::Atom, &meta(), &items).unwrap(), bytes, "rendering is deterministic");
 }
 
 #[test]

@@ -10,10 +10,7 @@ use crate::model::Format;
 /// Writes `DIR/feeds/{name}.{rss,atom}` for every feed; returns the files written.
 pub async fn export(feeds: &Feeds, dir: &Path) -> Result<Vec<PathBuf>, ServeError> {
     let out = dir.join("feeds");
-    std::fs::create_dir_all(&out).map_err(|source| ServeError::Write {
-        path: out.clone(),
-        source,
-    })?;
+    std::fs::create_dir_all(&out).map_err(|source| ServeError::Write { path: out.clone(), source })?;
     let mut written = Vec::new();
     for def in feeds.defs().iter() {
         for format in Format::ALL {
@@ -29,10 +26,7 @@ pub async fn export(feeds: &Feeds, dir: &Path) -> Result<Vec<PathBuf>, ServeErro
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ServeError> {
-    let fail = |source| ServeError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
+    let fail = |source| ServeError::Write { path: path.to_path_buf(), source };
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;

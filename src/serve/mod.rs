@@ -37,10 +37,7 @@ pub enum ServeError {
     Publish(#[from] PublishError),
     /// Writing a static file failed.
     #[error("cannot write {path}: {source}")]
-    Write {
-        path: std::path::PathBuf,
-        source: std::io::Error,
-    },
+    Write { path: std::path::PathBuf, source: std::io::Error },
     /// A blocking task died (a panic in the store or renderer).
     #[error("background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
@@ -170,15 +167,11 @@ pub async fn run(
     feeds: Feeds,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, feeds.router())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, feeds.router()).with_graceful_shutdown(shutdown).await
 }
 
 async fn feed(State(feeds): State<Feeds>, Path(file): Path<String>, headers: HeaderMap) -> Response {
-    let Some((name, format)) = file
-        .rsplit_once('.')
-        .and_then(|(n, ext)| Some((n, Format::from_extension(ext)?)))
+    let Some((name, format)) = file.rsplit_once('.').and_then(|(n, ext)| Some((n, Format::from_extension(ext)?)))
     else {
         return (StatusCode::NOT_FOUND, "no such feed\n").into_response();
     };
@@ -201,16 +194,10 @@ fn respond(doc: &Rendered, request: &HeaderMap) -> Response {
         builder = builder.header(header::LAST_MODIFIED, lm);
     }
     if not_modified(doc, request) {
-        return builder
-            .status(StatusCode::NOT_MODIFIED)
-            .body(Body::empty())
-            .expect("valid response");
+        return builder.status(StatusCode::NOT_MODIFIED).body(Body::empty()).expect("valid response");
     }
     builder
-        .header(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(doc.format.content_type()),
-        )
+        .header(header::CONTENT_TYPE, HeaderValue::from_static(doc.format.content_type()))
         .body(Body::from(doc.body.clone()))
         .expect("valid response")
 }
@@ -218,15 +205,9 @@ fn respond(doc: &Rendered, request: &HeaderMap) -> Response {
 /// RFC 9110 §13.1: `If-None-Match` wins when present; `If-Modified-Since` only without it.
 fn not_modified(doc: &Rendered, request: &HeaderMap) -> bool {
     if let Some(inm) = request.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
-        return inm
-            .split(',')
-            .map(|t| t.trim().trim_start_matches("W/"))
-            .any(|t| t == "*" || t == doc.etag);
+        return inm.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == doc.etag);
     }
-    let since = request
-        .get(header::IF_MODIFIED_SINCE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_http_date);
+    let since = request.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()).and_then(parse_http_date);
     let modified = doc.last_modified.as_deref().and_then(parse_http_date);
     matches!((since, modified), (Some(s), Some(m)) if m <= s)
 }

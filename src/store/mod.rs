@@ -62,15 +62,9 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let open_err = |source| StoreError::Open {
-            path: path.to_path_buf(),
-            source,
-        };
+        let open_err = |source| StoreError::Open { path: path.to_path_buf(), source };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
         }
         let mut conn = Connection::open(path).map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
@@ -158,9 +152,7 @@ impl Store {
                     // An edit: new content and `updated`, same guid, first_seen and (unless the
                     // page now shows one) the same publication date.
                     let published = published.map(stamp).unwrap_or(old_published);
-                    let ts = DateTime::parse_from_rfc3339(&published)
-                        .map(|d| d.timestamp())
-                        .unwrap_or(now.timestamp());
+                    let ts = DateTime::parse_from_rfc3339(&published).map(|d| d.timestamp()).unwrap_or(now.timestamp());
                     tx.execute(
                         "UPDATE articles SET url = ?3, title = ?4, published = ?5, published_ts = ?6, summary = ?7,
                              author = ?8, content_html = ?9, content_text = ?10, content_hash = ?11,
@@ -228,11 +220,8 @@ impl Store {
 
     /// How many articles `source` has in the store.
     pub fn count(&self, source: &str) -> Result<usize, StoreError> {
-        let n: i64 = self
-            .conn()
-            .query_row("SELECT count(*) FROM articles WHERE source = ?1", [source], |r| {
-                r.get(0)
-            })?;
+        let n: i64 =
+            self.conn().query_row("SELECT count(*) FROM articles WHERE source = ?1", [source], |r| r.get(0))?;
         Ok(n as usize)
     }
 
@@ -241,9 +230,8 @@ impl Store {
     /// so the alarm repeats until then.
     pub fn list_page_links(&self, key: &str, links: usize) -> Result<Option<usize>, StoreError> {
         let conn = self.conn();
-        let before: Option<i64> = conn
-            .query_row("SELECT links FROM list_pages WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?;
+        let before: Option<i64> =
+            conn.query_row("SELECT links FROM list_pages WHERE key = ?1", [key], |r| r.get(0)).optional()?;
         if links > 0 || before.is_none() {
             conn.execute(
                 "INSERT INTO list_pages (key, links) VALUES (?1, ?2)
@@ -342,10 +330,7 @@ struct Row {
 
 impl Row {
     fn into_item(self) -> Result<FeedItem, StoreError> {
-        let corrupt = |reason: String| StoreError::Corrupt {
-            key: self.key.clone(),
-            reason,
-        };
+        let corrupt = |reason: String| StoreError::Corrupt { key: self.key.clone(), reason };
         let date = |s: &str| DateTime::parse_from_rfc3339(s).map_err(|e| corrupt(format!("date `{s}`: {e}")));
         let url = Url::parse(&self.url).map_err(|e| corrupt(format!("url `{}`: {e}", self.url)))?;
         let image = match &self.image_url {

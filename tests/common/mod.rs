@@ -36,12 +36,7 @@ impl Install {
         )
         .unwrap();
         std::fs::create_dir(dir.path().join("feeds")).unwrap();
-        let install = Install {
-            dir,
-            config,
-            listener: std::sync::Mutex::new(Some(listener)),
-            base,
-        };
+        let install = Install { dir, config, listener: std::sync::Mutex::new(Some(listener)), base };
         install.write_feed(list_page);
         install
     }
@@ -84,29 +79,18 @@ impl Install {
         let store = Arc::new(Store::open(&config.database).unwrap());
         let feeds = Feeds::new(store, config.feeds.clone(), config.public_url.clone());
         let server = feeds.clone();
-        tokio::spawn(async move {
-            bantin::serve::run(listener, server, std::future::pending())
-                .await
-                .unwrap()
-        });
+        tokio::spawn(async move { bantin::serve::run(listener, server, std::future::pending()).await.unwrap() });
         (self.base.clone(), feeds)
     }
 
     pub fn article_count(&self) -> usize {
-        Store::open(&self.path("state/bantin.sqlite"))
-            .unwrap()
-            .count("sample")
-            .unwrap()
+        Store::open(&self.path("state/bantin.sqlite")).unwrap().count("sample").unwrap()
     }
 }
 
 pub async fn cli(args: Vec<String>) -> Output {
     tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
-            .args(&args)
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap()
+        std::process::Command::new(env!("CARGO_BIN_EXE_bantin")).args(&args).env("RUST_LOG", "warn").output().unwrap()
     })
     .await
     .unwrap()
@@ -124,17 +108,10 @@ pub fn stderr(o: &Output) -> String {
 /// Runs off the async threads: for URL inputs it requests this process's own server.
 pub async fn feedcheck(inputs: &[&str]) -> Output {
     let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/feedcheck/feedcheck");
-    assert!(
-        tool.exists(),
-        "{} is missing: the tests need ../shared beside the repository",
-        tool.display()
-    );
+    assert!(tool.exists(), "{} is missing: the tests need ../shared beside the repository", tool.display());
     let inputs: Vec<String> = inputs.iter().map(|s| s.to_string()).collect();
     let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(&tool)
-            .args(["--strict", "--require-all-but-w3c"])
-            .args(&inputs)
-            .output()
+        std::process::Command::new(&tool).args(["--strict", "--require-all-but-w3c"]).args(&inputs).output()
     })
     .await
     .unwrap()
