@@ -50,7 +50,7 @@ pub fn container<'a>(root: ElementRef<'a>, skip: &dyn Fn(ElementRef) -> bool) ->
         let elements: Vec<ElementRef> = chosen
             .children()
             .filter_map(ElementRef::wrap)
-            .filter(|e| !text_of(*e).trim().is_empty() || e.select(&selector("img")).next().is_some())
+            .filter(|e| !text_of(*e).trim().is_empty() || e.select(selector("img")).next().is_some())
             .collect();
         let has_text = chosen.children().any(|c| c.value().as_text().is_some_and(|t| !t.trim().is_empty()));
         match elements.as_slice() {
@@ -126,7 +126,7 @@ fn push_run(run: &mut String, blocks: &mut Vec<Block>) {
         return;
     }
     let fragment = scraper::Html::parse_fragment(&format!("<p>{html}</p>"));
-    if let Some(p) = fragment.select(&selector("p")).next() {
+    if let Some(p) = fragment.select(selector("p")).next() {
         blocks.push(block(p));
     }
 }
@@ -144,7 +144,7 @@ fn is_toolbar(text: &str) -> bool {
 
 fn block(e: ElementRef) -> Block {
     let text = clean::text(&text_of(e));
-    let img = if e.value().name() == "img" { Some(e) } else { e.select(&selector("img")).next() };
+    let img = if e.value().name() == "img" { Some(e) } else { e.select(selector("img")).next() };
     let covered_by = |tags: &'static str| {
         let mut runs = e.select(selector(tags)).peekable();
         if runs.peek().is_none() {
@@ -160,7 +160,7 @@ fn block(e: ElementRef) -> Block {
                 || x.value().attr("align").is_some_and(|a| a.eq_ignore_ascii_case(needle))
         })
     };
-    let figcaption = e.select(&selector("figcaption")).next().map(|c| clean::text(&text_of(c)));
+    let figcaption = e.select(selector("figcaption")).next().map(|c| clean::text(&text_of(c)));
     let image = img.and_then(|i| {
         let attr = |name| i.value().attr(name).map(clean::text).filter(|t| !t.is_empty());
         let src = i.value().attr("src")?.trim().to_string();
@@ -216,7 +216,7 @@ pub fn take_lead_image(blocks: &mut Vec<Block>, base: &Url) -> (Option<Image>, O
 
 /// The image of an element a selector chose: the element itself or its first `img`.
 pub fn image_of(e: ElementRef, base: &Url) -> Option<Image> {
-    let img = if e.value().name() == "img" { e } else { e.select(&selector("img")).next()? };
+    let img = if e.value().name() == "img" { e } else { e.select(selector("img")).next()? };
     let url = base.join(img.value().attr("src")?.trim()).ok()?;
     Some(Image { url, length: None, mime: None })
 }

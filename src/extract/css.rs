@@ -99,7 +99,7 @@ pub fn list(page: &Page, rules: &Rules) -> ListPage {
     let links = links::collect(doc.select(&anchor_sel), rules, &|a| link_url(a, &page.url));
     // A pager link is a page, not an article: its query is kept whole.
     let next = s.next_page.as_deref().and_then(|css| select_first(&doc, css)).and_then(|e| {
-        let a = if e.value().name() == "a" { e } else { e.select(&selector("a[href]")).next()? };
+        let a = if e.value().name() == "a" { e } else { e.select(selector("a[href]")).next()? };
         page.url.join(a.value().attr("href")?.trim()).ok().filter(|u| matches!(u.scheme(), "http" | "https"))
     });
     let pages = next.map(PageRequest::Get).into_iter().collect();
@@ -108,7 +108,7 @@ pub fn list(page: &Page, rules: &Rules) -> ListPage {
 
 /// An http(s) link (the element itself or its first `a`), canonical.
 fn link_url(e: ElementRef, base: &Url) -> Option<Url> {
-    let a = if e.value().name() == "a" { e } else { e.select(&selector("a[href]")).next()? };
+    let a = if e.value().name() == "a" { e } else { e.select(selector("a[href]")).next()? };
     let url = base.join(a.value().attr("href")?.trim()).ok()?;
     matches!(url.scheme(), "http" | "https").then(|| clean::canonical_url(&url))
 }

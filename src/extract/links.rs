@@ -47,7 +47,7 @@ fn item_container<'a>(
     let mut best = None;
     for node in anchor.ancestors() {
         let Some(e) = ElementRef::wrap(node) else { break };
-        if !e.select(&selector("a[href]")).filter_map(to_url).all(|u| &u == url) {
+        if !e.select(selector("a[href]")).filter_map(to_url).all(|u| &u == url) {
             break;
         }
         best = Some(e);
@@ -56,7 +56,7 @@ fn item_container<'a>(
 }
 
 fn lead_paragraph(item: ElementRef, title: Option<&str>) -> Option<String> {
-    item.select(&selector("p, div")).map(|p| clean::text(&text_of(p))).find(|t| {
+    item.select(selector("p, div")).map(|p| clean::text(&text_of(p))).find(|t| {
         t.chars().count() >= 15 && Some(t.as_str()) != title && (date::find(t).is_none() || t.chars().count() > 30)
     })
 }

@@ -115,7 +115,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
 
     let author_element = || {
         let scope = viewdata.unwrap_or(main);
-        scope.select(&selector(AUTHOR_ELEMENTS)).map(|e| clean::text(&text_of(e))).find(|t| body::is_byline(t))
+        scope.select(selector(AUTHOR_ELEMENTS)).map(|e| clean::text(&text_of(e))).find(|t| body::is_byline(t))
     };
     let author = match &selectors.author {
         Some(sel) => select_first(&doc, sel).map(|e| clean::text(&text_of(e))),
@@ -240,7 +240,7 @@ fn main_area(doc: &Html) -> ElementRef<'_> {
 fn related_boxes<'a>(doc: &'a Html, parts: &[WebPart<'a>]) -> Vec<ElementRef<'a>> {
     let mut boxes: Vec<ElementRef> =
         parts.iter().filter(|p| RELATED_PARTS.iter().any(|r| p.title.contains(r))).map(|p| p.body).collect();
-    for e in doc.select(&selector("h1, h2, h3, h4, h5, div, span, p, strong, b, li")) {
+    for e in doc.select(selector("h1, h2, h3, h4, h5, div, span, p, strong, b, li")) {
         let own: String = e.children().filter_map(|c| c.value().as_text().map(|t| t.to_string())).collect();
         // Box titles are a few words; most elements have no text of their own at all.
         if own.trim().is_empty() || own.len() > 80 {
@@ -255,7 +255,7 @@ fn related_boxes<'a>(doc: &'a Html, parts: &[WebPart<'a>]) -> Vec<ElementRef<'a>
             continue;
         };
         // The box is the title's parent, unless that parent is the article's own column.
-        let is_column = parent.select(&selector("h1, p")).count() > 3;
+        let is_column = parent.select(selector("h1, p")).count() > 3;
         let target = if is_column { e.next_siblings().find_map(ElementRef::wrap) } else { Some(parent) };
         if let Some(target) = target {
             boxes.push(target);
@@ -266,7 +266,7 @@ fn related_boxes<'a>(doc: &'a Html, parts: &[WebPart<'a>]) -> Vec<ElementRef<'a>
 
 fn first_heading<'a>(root: ElementRef<'a>, skip: &dyn Fn(ElementRef) -> bool) -> Option<ElementRef<'a>> {
     let heading_sel = selector("h1, h2, h3, h4");
-    let headings = || root.select(&heading_sel).filter(|h| !skip(*h) && !clean::text(&text_of(*h)).is_empty());
+    let headings = || root.select(heading_sel).filter(|h| !skip(*h) && !clean::text(&text_of(*h)).is_empty());
     // An h1 anywhere beats an earlier h2: portals use h2-h4 for box titles around the article.
     headings().find(|h| h.value().name() == "h1").or_else(|| headings().next())
 }
@@ -291,7 +291,7 @@ fn lead_after(root: ElementRef, heading: ElementRef) -> Option<String> {
             matches!(e.value().name(), "p" | "div" | "span")
                 && substantial(e)
                 && !e.children().any(|c| is_block(c.value()))
-                && e.select(&selector("a")).next().is_none()
+                && e.select(selector("a")).next().is_none()
         })
     };
     bold.or_else(plain).map(|e| clean::text(&text_of(*e)))
@@ -359,7 +359,7 @@ fn article_url(a: ElementRef, base: &Url) -> Option<Url> {
 /// Later pages of the same list: links to this page's path with a numeric `Page` parameter.
 fn numbered_pages(doc: &Html, base: &Url) -> Vec<Url> {
     let mut pages: Vec<Url> = Vec::new();
-    for a in doc.select(&selector("a[href]")) {
+    for a in doc.select(selector("a[href]")) {
         let Some(mut url) = a.value().attr("href").and_then(|h| base.join(h.trim()).ok()) else {
             continue;
         };
@@ -381,13 +381,13 @@ fn postback_pages(doc: &Html, base: &Url) -> Vec<PageRequest> {
     };
     let action = form.value().attr("action").and_then(|a| base.join(a).ok()).unwrap_or_else(|| base.clone());
     let hidden: Vec<(String, String)> = form
-        .select(&selector("input[type=hidden][name]"))
+        .select(selector("input[type=hidden][name]"))
         .filter_map(|i| {
             Some((i.value().attr("name")?.to_string(), i.value().attr("value").unwrap_or_default().to_string()))
         })
         .collect();
     let mut pages = Vec::new();
-    for a in form.select(&selector("a[href*='__doPostBack']")) {
+    for a in form.select(selector("a[href*='__doPostBack']")) {
         let label = clean::text(&text_of(a)).to_lowercase();
         let is_pager = label.parse::<u32>().is_ok_and(|n| n > 1)
             || ["trang sau", "tiếp", "sau", "next", ">", "»", ">>"].contains(&label.as_str());
