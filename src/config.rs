@@ -26,6 +26,10 @@ pub struct Config {
     pub output_dir: Option<PathBuf>,
     /// Default log filter (`RUST_LOG` overrides it).
     pub log_level: String,
+    /// The service's name: the index page's title and the feed of all sources'.
+    pub title: String,
+    /// Items in the feed of all sources (`/feeds/all.*`).
+    pub combined_limit: usize,
     pub fetch: FetchConfig,
     pub feeds: Vec<FeedDef>,
 }
@@ -55,12 +59,21 @@ pub struct FeedDef {
     /// How its pages are read.
     pub rules: Rules,
     /// Pages listing articles, the first page of each pagination.
-    pub list_pages: Vec<Url>,
+    pub list_pages: Vec<ListPageDef>,
     /// How many pages of each list to follow through `?Page=N` links.
     pub max_pages: usize,
     pub schedule: Schedule,
     /// Items in the published feed.
     pub limit: usize,
+    /// Also publish each list page's category as its own feed (`/feeds/NAME/CATEGORY.rss`).
+    pub category_feeds: bool,
+}
+
+/// A list page to scrape, and the category its articles belong to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListPageDef {
+    pub url: Url,
+    pub category: Option<String>,
 }
 
 /// Everything extraction needs to know about a source: its profile and its overrides.
@@ -230,6 +243,8 @@ struct RawConfig {
     output_dir: Option<PathBuf>,
     user_agent: Option<String>,
     log_level: Option<String>,
+    title: Option<String>,
+    combined_limit: Option<usize>,
     #[serde(default)]
     fetch: RawFetch,
 }
@@ -252,7 +267,7 @@ struct RawFeed {
     description: Option<String>,
     site: String,
     profile: String,
-    list_pages: Vec<String>,
+    list_pages: Vec<RawListPage>,
     max_pages: Option<usize>,
     schedule: Option<String>,
     limit: Option<usize>,
@@ -261,10 +276,22 @@ struct RawFeed {
     #[serde(default)]
     date_formats: Vec<String>,
     timezone: Option<String>,
+    #[serde(default)]
+    category_feeds: bool,
+}
+
+/// `"https://…"` or `{ url = "https://…", category = "Tin tức" }`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawListPage {
+    Url(String),
+    WithCategory { url: String, category: Option<String> },
 }
 
 /// Every key `bantin.toml` accepts (the shipped example must show each one).
-pub const KEYS: [&str; 12] = [
+pub const KEYS: [&str; 14] = [
+    "title",
+    "combined_limit",
     "listen",
     "public_url",
     "database",
@@ -279,6 +306,9 @@ pub const KEYS: [&str; 12] = [
     "fetch.max_redirects",
 ];
 
+pub const DEFAULT_TITLE: &str = "bantin";
+/// The name of the feed that merges every source.
+pub const ALL_FEEDS: &str = "all";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE: &str = "/var/lib/bantin/bantin.sqlite";
 pub const DEFAULT_SCHEDULE: &str = "*/30 * * * *";
@@ -334,6 +364,14 @@ impl Config {
         if tracing_subscriber::EnvFilter::try_new(&log_level).is_err() {
             return Err(invalid(path, "log_level", format!("`{log_level}` is not a log filter (try info, debug)")));
         }
+        let title = raw.title.unwrap_or_else(|| DEFAULT_TITLE.into());
+        if title.trim().is_empty() {
+            return Err(invalid(path, "title", "must not be empty"));
+        }
+        let combined_limit = raw.combined_limit.unwrap_or(100);
+        if combined_limit == 0 {
+            return Err(invalid(path, "combined_limit", "must be at least 1"));
+        }
         let feeds_dir = dir.join(raw.feeds_dir.unwrap_or_else(|| "feeds".into()));
         let feeds = load_feeds(&feeds_dir)?;
         Ok(Config {
@@ -342,6 +380,8 @@ impl Config {
             database: dir.join(raw.database.unwrap_or_else(|| DEFAULT_DATABASE.into())),
             output_dir: raw.output_dir.filter(|p| !p.as_os_str().is_empty()).map(|p| dir.join(p)),
             log_level,
+            title,
+            combined_limit,
             fetch,
             feeds,
         })
@@ -385,6 +425,13 @@ impl FeedDef {
         if !name_ok {
             return Err(invalid(path, "name", format!("`{}` must be 1-64 of a-z, 0-9 and -", raw.name)));
         }
+        if raw.name == ALL_FEEDS {
+            return Err(invalid(
+                path,
+                "name",
+                format!("`{ALL_FEEDS}` is the feed of all sources; choose another name"),
+            ));
+        }
         if raw.title.trim().is_empty() {
             return Err(invalid(path, "title", "must not be empty"));
         }
@@ -397,10 +444,21 @@ impl FeedDef {
         }
         let list_pages = raw
             .list_pages
-            .iter()
+            .into_iter()
             .enumerate()
-            .map(|(i, u)| parse_http_url(u).map_err(|r| invalid(path, &format!("list_pages[{i}]"), r)))
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|(i, page)| {
+                let (url, category) = match page {
+                    RawListPage::Url(url) => (url, None),
+                    RawListPage::WithCategory { url, category } => (url, category),
+                };
+                let url = parse_http_url(&url).map_err(|r| invalid(path, &format!("list_pages[{i}]"), r))?;
+                let category = category.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+                Ok(ListPageDef { url, category })
+            })
+            .collect::<Result<Vec<_>, ConfigError>>()?;
+        if raw.category_feeds && list_pages.iter().all(|p| p.category.is_none()) {
+            return Err(invalid(path, "category_feeds", "no list page has a `category` to publish"));
+        }
         let max_pages = raw.max_pages.unwrap_or(3);
         if max_pages == 0 {
             return Err(invalid(path, "max_pages", "must be at least 1"));
@@ -423,6 +481,7 @@ impl FeedDef {
             max_pages,
             schedule,
             limit,
+            category_feeds: raw.category_feeds,
         })
     }
 
@@ -434,13 +493,17 @@ impl FeedDef {
             description: Some("News from the bundled sample PublishingPortal site, served on loopback".into()),
             site: base.to_string(),
             profile: "publishing-portal".into(),
-            list_pages: vec![base.join("/Pages/tin-tuc-su-kien.aspx").expect("static path").to_string()],
+            list_pages: vec![RawListPage::WithCategory {
+                url: base.join("/Pages/tin-tuc-su-kien.aspx").expect("static path").to_string(),
+                category: Some("Tin tức - Sự kiện".into()),
+            }],
             max_pages: None,
             schedule: Some("*/5 * * * *".into()),
             limit: None,
             selectors: Selectors::default(),
             date_formats: Vec::new(),
             timezone: None,
+            category_feeds: false,
         };
         FeedDef::from_raw(Path::new("<built-in sample>"), raw).expect("the built-in sample feed is valid")
     }

@@ -50,7 +50,7 @@ pub async fn run(
 ) -> Result<(), RunError> {
     let store = Arc::new(store::Store::open(&config.database)?);
     let fetcher = Arc::new(fetch::Fetcher::new(config.fetch.clone())?);
-    let feeds = serve::Feeds::new(store.clone(), config.feeds.clone(), config.public_url.clone());
+    let feeds = serve::Feeds::new(store.clone(), &config);
     let (reports_tx, mut reports) = mpsc::unbounded_channel();
     tokio::spawn(schedule::daemon(fetcher, store, config.feeds.clone(), reports_tx, shutdown.clone()));
 

@@ -79,10 +79,22 @@ enum Command {
     Render {
         #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
         config: PathBuf,
+        /// A feed's path: a feed name, `NAME/CATEGORY` or `all`.
         #[arg(long)]
         feed: String,
         #[arg(long, value_enum, default_value = "rss")]
         format: FormatArg,
+        /// A history page (RFC 5005); 1 is the feed itself.
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+    },
+    /// Write every feed, the OPML and the stylesheet as static files (for nginx or a CDN).
+    Export {
+        #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        /// Directory to write into (default: the config's `output_dir`).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Validate the config and feed files and print each feed's next runs.
     Check {
@@ -101,6 +113,7 @@ enum ProfileArg {
 enum FormatArg {
     Rss,
     Atom,
+    Json,
 }
 
 /// A mistake in what the user gave (arguments, files): exit code 2, like a bad config.
@@ -164,7 +177,8 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Scrape { config, feed } => scrape(&config, feed.as_deref()).await,
         Command::Extract { profile, feed, url, file } => extract(profile, feed.as_deref(), url, &file),
         Command::Import { config, feed, urls, files } => import(&config, &feed, urls, &files).await,
-        Command::Render { config, feed, format } => render(&config, &feed, format).await,
+        Command::Render { config, feed, format, page } => render(&config, &feed, format, page).await,
+        Command::Export { config, out } => export(&config, out).await,
         Command::Check { config } => check(&config),
     }
 }
@@ -217,6 +231,8 @@ async fn demo(listen: SocketAddr) -> Result<ExitCode> {
             min_interval: std::time::Duration::ZERO,
             ..FetchConfig::polite(bantin::config::DEFAULT_USER_AGENT)
         },
+        title: "bantin demo".into(),
+        combined_limit: 100,
         feeds: vec![feed.clone()],
     };
     // Scrape once before serving, so the first feed a reader opens is already full.
@@ -229,6 +245,7 @@ async fn demo(listen: SocketAddr) -> Result<ExitCode> {
     for format in Format::ALL {
         println!("               http://{addr}/feeds/{}.{}", feed.name, format.extension());
     }
+    println!("               http://{addr}/opml");
     println!("press Ctrl-C to stop");
     bantin::run(config, listener, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
@@ -252,8 +269,7 @@ async fn scrape(path: &Path, only: Option<&str>) -> Result<ExitCode> {
         changed |= report.changed();
     }
     if let Some(dir) = config.output_dir.as_deref().filter(|_| changed) {
-        let feeds = Feeds::new(store, config.feeds.clone(), config.public_url.clone());
-        bantin::serve::export(&feeds, dir).await?;
+        bantin::serve::export(&Feeds::new(store, &config), dir).await?;
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
@@ -323,20 +339,33 @@ async fn import(path: &Path, name: &str, urls: Vec<Url>, files: &[PathBuf]) -> R
     Ok(ExitCode::SUCCESS)
 }
 
-async fn render(path: &Path, name: &str, format: FormatArg) -> Result<ExitCode> {
+async fn render(path: &Path, name: &str, format: FormatArg, page: u32) -> Result<ExitCode> {
     let config = load(path)?;
     let format = match format {
         FormatArg::Rss => Format::Rss,
         FormatArg::Atom => Format::Atom,
+        FormatArg::Json => Format::Json,
     };
-    if config.feed(name).is_none() {
+    let store = Arc::new(Store::open(&config.database)?);
+    let feeds = Feeds::new(store, &config);
+    if !feeds.catalog().iter().any(|f| f.path == name) {
         return Err(no_feed(name, path).into());
     }
-    let store = Arc::new(Store::open(&config.database)?);
-    let feeds = Feeds::new(store, config.feeds.clone(), config.public_url.clone());
-    let doc = feeds.rendered(name, format).await?.context("feed vanished")?;
+    let doc =
+        feeds.rendered(name, format, page).await?.ok_or_else(|| BadInput(format!("`{name}` has no page {page}")))?;
     use std::io::Write;
     std::io::stdout().write_all(&doc.body)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export(path: &Path, out: Option<PathBuf>) -> Result<ExitCode> {
+    let config = load(path)?;
+    let dir = out
+        .or_else(|| config.output_dir.clone())
+        .ok_or_else(|| BadInput(format!("give --out DIR or set output_dir in {}", path.display())))?;
+    let store = Arc::new(Store::open(&config.database)?);
+    let files = bantin::serve::export(&Feeds::new(store, &config), &dir).await?;
+    println!("{} files written to {}", files.len(), dir.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -353,7 +382,7 @@ fn check(path: &Path) -> Result<ExitCode> {
             "feed {} ({}): {}",
             def.name,
             def.title,
-            def.list_pages.iter().map(Url::as_str).collect::<Vec<_>>().join(", ")
+            def.list_pages.iter().map(|p| p.url.as_str()).collect::<Vec<_>>().join(", ")
         );
         let next: Vec<String> =
             def.schedule.after(now).take(3).map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string()).collect();

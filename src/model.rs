@@ -44,6 +44,8 @@ pub struct Article {
     /// The lead image's caption. Kept apart from the image because a text dump of a page has
     /// the caption but not the image.
     pub caption: Option<String>,
+    /// The categories (sections) the source lists it under.
+    pub categories: Vec<String>,
     /// Sanitized body HTML with absolute URLs, without the lead image, caption and author line.
     pub content_html: String,
     /// The body as plain text, paragraphs separated by blank lines.
@@ -72,6 +74,7 @@ impl Article {
             "author": self.author,
             "image": (self.image.is_some() || self.caption.is_some())
                 .then(|| serde_json::json!({"url": self.image.as_ref().map(|i| i.url.as_str()), "caption": self.caption})),
+            "categories": self.categories,
             "content_html": self.content_html,
             "content_text": self.content_text,
         })
@@ -105,16 +108,18 @@ pub struct FeedItem {
 pub enum Format {
     Rss,
     Atom,
+    Json,
 }
 
 impl Format {
-    pub const ALL: [Format; 2] = [Format::Rss, Format::Atom];
+    pub const ALL: [Format; 3] = [Format::Rss, Format::Atom, Format::Json];
 
     /// File extension and URL suffix.
     pub fn extension(self) -> &'static str {
         match self {
             Format::Rss => "rss",
             Format::Atom => "atom",
+            Format::Json => "json",
         }
     }
 
@@ -122,10 +127,28 @@ impl Format {
         Format::ALL.into_iter().find(|f| f.extension() == ext)
     }
 
+    /// The media type without parameters, as `<link rel="alternate" type>` and OPML want it.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml",
+            Format::Atom => "application/atom+xml",
+            Format::Json => "application/feed+json",
+        }
+    }
+
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Rss => "application/rss+xml; charset=utf-8",
             Format::Atom => "application/atom+xml; charset=utf-8",
+            Format::Json => "application/feed+json; charset=utf-8",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Rss => "RSS",
+            Format::Atom => "Atom",
+            Format::Json => "JSON Feed",
         }
     }
 }
@@ -133,12 +156,13 @@ impl Format {
 /// What a published feed says about itself: everything but its items.
 #[derive(Debug, Clone)]
 pub struct FeedMeta {
-    pub name: String,
+    /// The feed's path under `/feeds/`, without extension: `backan`, `backan/tin-tuc`, `all`.
+    pub path: String,
     pub title: String,
     pub description: String,
     /// The portal's home page (RSS `link`, Atom `rel="alternate"`).
     pub site: Url,
-    /// Where this feed is served; `{self_base}/feeds/{name}.{ext}` is its self link.
+    /// Where this feed is served; `{self_base}feeds/{path}.{ext}` is its self link.
     pub self_base: Url,
     /// Minutes a reader may cache the feed (RSS `ttl`), from the source's schedule.
     pub ttl_minutes: u32,
@@ -146,9 +170,31 @@ pub struct FeedMeta {
     pub empty_updated: DateTime<FixedOffset>,
 }
 
+/// Which page of a feed's history a document is (RFC 5005 paged feeds): page 1 is the feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: u32,
+    /// Older items exist beyond this page.
+    pub has_next: bool,
+}
+
+impl Paging {
+    pub const FIRST_ONLY: Paging = Paging { page: 1, has_next: false };
+}
+
 impl FeedMeta {
-    pub fn self_url(&self, format: Format) -> String {
+    /// The URL of page `page` of this feed in `format`.
+    pub fn url(&self, format: Format, page: u32) -> String {
         let base = self.self_base.as_str().trim_end_matches('/');
-        format!("{base}/feeds/{}.{}", self.name, format.extension())
+        let mut url = format!("{base}/feeds/{}.{}", self.path, format.extension());
+        if page > 1 {
+            url.push_str(&format!("?page={page}"));
+        }
+        url
+    }
+
+    /// Where the stylesheet that shows XML feeds to people in a browser is served.
+    pub fn stylesheet_url(&self) -> String {
+        format!("{}/feed.xsl", self.self_base.as_str().trim_end_matches('/'))
     }
 }

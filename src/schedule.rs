@@ -106,7 +106,7 @@ async fn collect_links(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef, rep
     let mut seen_links: HashSet<Url> = HashSet::new();
     let mut seen_pages: HashSet<String> = HashSet::new();
     for start in &def.list_pages {
-        let mut queue = VecDeque::from([PageRequest::Get(start.clone())]);
+        let mut queue = VecDeque::from([PageRequest::Get(start.url.clone())]);
         let mut fetched = 0;
         while let Some(request) = queue.pop_front() {
             if fetched >= def.max_pages || !seen_pages.insert(page_key(&request)) {
@@ -140,9 +140,19 @@ async fn collect_links(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef, rep
                     }
                 }
             }
-            for link in list.links {
+            for mut link in list.links {
+                // An article listed under several categories belongs to all of them.
+                if let Some(category) = &start.category {
+                    link.categories.push(category.clone());
+                }
                 if seen_links.insert(link.url.clone()) {
                     links.push(link);
+                } else if let Some(known) = links.iter_mut().find(|l| l.url == link.url) {
+                    for category in link.categories {
+                        if !known.categories.contains(&category) {
+                            known.categories.push(category);
+                        }
+                    }
                 }
             }
             queue.extend(list.pages.into_iter().filter(|p| !seen_pages.contains(&page_key(p))));
@@ -226,7 +236,7 @@ fn describe(request: &PageRequest) -> String {
 }
 
 fn list_names(def: &FeedDef) -> String {
-    def.list_pages.iter().map(Url::as_str).collect::<Vec<_>>().join(", ")
+    def.list_pages.iter().map(|p| p.url.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// Runs a store call off the async threads.

@@ -73,7 +73,8 @@ async fn check_prints_next_runs() {
 async fn failing_sources_exit_1_and_keep_stored_articles() {
     let portal = SamplePortal::start().await.unwrap();
     let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
-    assert!(install.cli(&["scrape"]).await.status.success());
+    let first = install.cli(&["scrape"]).await;
+    assert!(first.status.success(), "{}{}", stdout(&first), stderr(&first));
     assert_eq!(install.article_count(), 12);
     let (base, _feeds) = install.serve();
 

@@ -96,6 +96,7 @@ pub fn article(page: &Page) -> Result<Article, ExtractError> {
         author,
         image: None,
         caption,
+        categories: Vec::new(),
         content_html: paragraphs.iter().map(|p| format!("<p>{}</p>", escape(p))).collect::<Vec<_>>().join("\n"),
         content_text: paragraphs.join("\n\n"),
     })

@@ -33,7 +33,7 @@ pub fn collect<'a>(
             let item = item_container(group[0], &url, to_url);
             let published = item.and_then(|i| date::by_rules(&spaced_text(i), &rules.date_formats, rules.timezone));
             let summary = item.and_then(|i| lead_paragraph(i, title.as_deref()));
-            ListLink { url, title, published, summary }
+            ListLink { url, title, published, summary, categories: Vec::new() }
         })
         .collect()
 }

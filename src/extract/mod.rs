@@ -56,6 +56,8 @@ pub struct ListLink {
     pub title: Option<String>,
     pub published: Option<DateTime<FixedOffset>>,
     pub summary: Option<String>,
+    /// The categories of the lists it was found on (set by the caller, from the feed's config).
+    pub categories: Vec<String>,
 }
 
 /// Reads a list page.
@@ -77,6 +79,7 @@ pub fn article(rules: &Rules, page: &Page, listed: Option<&ListLink>) -> Result<
     if let Some(listed) = listed {
         article.published = article.published.or(listed.published);
         article.summary = article.summary.or_else(|| listed.summary.clone());
+        article.categories = listed.categories.clone();
     }
     Ok(article)
 }

@@ -138,6 +138,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
         author,
         image,
         caption,
+        categories: Vec::new(),
         content_html,
         content_text,
     })

@@ -1,24 +1,27 @@
-//! Atom 1.0 (RFC 4287).
+//! Atom 1.0 (RFC 4287), with RFC 5005 paging links.
 
-use atom_syndication::{Content, Entry, Feed, Link, Person, Text, WriteConfig};
+use atom_syndication::{Category, Content, Entry, Feed, Link, Person, Text, WriteConfig};
 
-use super::{GENERATOR, PublishError, content_html, last_change};
-use crate::model::{FeedItem, FeedMeta, Format, xml_safe};
+use super::{GENERATOR, PublishError, content_html, last_change, paging_links};
+use crate::model::{FeedItem, FeedMeta, Format, Paging, xml_safe};
 
-pub fn render(meta: &FeedMeta, items: &[FeedItem]) -> Result<Vec<u8>, PublishError> {
-    let self_url = meta.self_url(Format::Atom);
+pub fn render(meta: &FeedMeta, items: &[FeedItem], paging: Paging) -> Result<Vec<u8>, PublishError> {
+    let mut links = vec![
+        link(&meta.url(Format::Atom, paging.page), "self", Some(Format::Atom.media_type())),
+        link(meta.site.as_str(), "alternate", Some("text/html")),
+    ];
+    for (rel, href) in paging_links(meta, Format::Atom, paging) {
+        links.push(link(&href, rel, Some(Format::Atom.media_type())));
+    }
     let feed = Feed {
         title: Text::plain(xml_safe(&meta.title)),
-        // The self URL is as permanent as the feed itself; readers key subscriptions on it.
-        id: self_url.clone(),
+        // The feed's first-page URL is as permanent as the feed; every page shares the id.
+        id: meta.url(Format::Atom, 1),
         // Never the render time (and never the crate's 1970 default): the newest change.
         updated: last_change(meta, items),
         subtitle: Some(Text::plain(xml_safe(&meta.description))),
         authors: vec![Person { name: xml_safe(&meta.title), uri: Some(meta.site.to_string()), ..Person::default() }],
-        links: vec![
-            link(&self_url, "self", Some("application/atom+xml")),
-            link(meta.site.as_str(), "alternate", Some("text/html")),
-        ],
+        links,
         generator: Some(atom_syndication::Generator { value: GENERATOR.into(), uri: None, version: None }),
         lang: Some("vi".into()),
         entries: items.iter().map(entry).collect(),
@@ -51,6 +54,7 @@ fn entry(item: &FeedItem) -> Entry {
             ..Content::default()
         }),
         authors: a.author.iter().map(|name| Person { name: xml_safe(name), ..Person::default() }).collect(),
+        categories: a.categories.iter().map(|c| Category { term: xml_safe(c), ..Category::default() }).collect(),
         links,
         ..Entry::default()
     }

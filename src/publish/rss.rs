@@ -1,15 +1,34 @@
-//! RSS 2.0 with the content, Dublin Core and Atom (`rel="self"`) extensions.
+//! RSS 2.0 with the content, Dublin Core, Atom (`rel="self"`, paging) and Media RSS extensions.
+
+use std::collections::BTreeMap;
 
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
-use rss::{ChannelBuilder, Enclosure, Guid, ItemBuilder};
+use rss::extension::{Extension, ExtensionMap};
+use rss::{Category, ChannelBuilder, Enclosure, Guid, ItemBuilder};
 
-use super::{GENERATOR, PublishError, content_html, last_change};
-use crate::model::{FeedItem, FeedMeta, Format, xml_safe};
+use super::{GENERATOR, PublishError, content_html, last_change, paging_links};
+use crate::model::{FeedItem, FeedMeta, Format, Paging, xml_safe};
 
-pub fn render(meta: &FeedMeta, items: &[FeedItem]) -> Result<Vec<u8>, PublishError> {
+const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
+
+pub fn render(meta: &FeedMeta, items: &[FeedItem], paging: Paging) -> Result<Vec<u8>, PublishError> {
     let last_build = last_change(meta, items).to_rfc2822();
-    let items = items.iter().map(item).collect::<Vec<_>>();
+    let mut links = vec![Link {
+        href: meta.url(Format::Rss, paging.page),
+        rel: "self".into(),
+        mime_type: Some(Format::Rss.media_type().into()),
+        ..Link::default()
+    }];
+    for (rel, href) in paging_links(meta, Format::Rss, paging) {
+        links.push(Link { href, rel: rel.into(), mime_type: Some(Format::Rss.media_type().into()), ..Link::default() });
+    }
+    let items: Vec<rss::Item> = items.iter().map(item).collect();
+    let uses_media = items.iter().any(|i| i.extensions().contains_key("media"));
+    let mut namespaces = BTreeMap::new();
+    if uses_media {
+        namespaces.insert("media".to_string(), MEDIA_NS.to_string());
+    }
     let channel = ChannelBuilder::default()
         .title(xml_safe(&meta.title))
         .link(meta.site.to_string())
@@ -18,14 +37,8 @@ pub fn render(meta: &FeedMeta, items: &[FeedItem]) -> Result<Vec<u8>, PublishErr
         .generator(Some(GENERATOR.to_string()))
         .ttl(Some(meta.ttl_minutes.to_string()))
         .last_build_date(Some(last_build))
-        .atom_ext(Some(AtomExtension {
-            links: vec![Link {
-                href: meta.self_url(Format::Rss),
-                rel: "self".into(),
-                mime_type: Some("application/rss+xml".into()),
-                ..Link::default()
-            }],
-        }))
+        .atom_ext(Some(AtomExtension { links }))
+        .namespaces(namespaces)
         .items(items)
         .build();
     Ok(channel.write_to(Vec::new())?)
@@ -33,11 +46,21 @@ pub fn render(meta: &FeedMeta, items: &[FeedItem]) -> Result<Vec<u8>, PublishErr
 
 fn item(feed_item: &FeedItem) -> rss::Item {
     let a = &feed_item.article;
-    // An enclosure must state its byte length; without a measured one, the image stays in the
-    // content only rather than carrying an invented length.
+    // An enclosure must state its byte length. Without a measured one the image goes out as
+    // `media:content`, which has no required length, rather than with an invented one.
     let enclosure = a.image.as_ref().and_then(|img| {
         Some(Enclosure { url: img.url.to_string(), length: img.length?.to_string(), mime_type: img.mime.clone()? })
     });
+    let mut extensions = ExtensionMap::default();
+    if let (Some(img), None) = (&a.image, &enclosure) {
+        let mut attrs =
+            BTreeMap::from([("url".to_string(), img.url.to_string()), ("medium".to_string(), "image".into())]);
+        if let Some(mime) = &img.mime {
+            attrs.insert("type".into(), mime.clone());
+        }
+        let content = Extension { name: "media:content".into(), attrs, ..Extension::default() };
+        extensions.insert("media".into(), BTreeMap::from([("content".to_string(), vec![content])]));
+    }
     ItemBuilder::default()
         .title(Some(xml_safe(&a.title)))
         .link(Some(a.url.to_string()))
@@ -51,6 +74,8 @@ fn item(feed_item: &FeedItem) -> rss::Item {
                 ..DublinCoreExtension::default()
             }),
         )
+        .categories(a.categories.iter().map(|c| Category { name: xml_safe(c), domain: None }).collect::<Vec<_>>())
         .enclosure(enclosure)
+        .extensions(extensions)
         .build()
 }

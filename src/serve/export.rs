@@ -1,26 +1,29 @@
-//! Static copies of every feed for nginx or a CDN: the same bytes the server sends, each file
-//! written to a temporary file and renamed, so a reader never sees a partial file.
+//! Static copies of every feed for nginx or a CDN: the same bytes the server sends (before
+//! compression), each written to a temporary file and renamed, so a reader never sees a partial
+//! file. Layout: `DIR/feeds/PATH.{rss,atom,json}`, `DIR/opml.xml`, `DIR/feed.xsl`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{Feeds, ServeError};
 use crate::model::Format;
+use crate::publish::STYLESHEET;
 
-/// Writes `DIR/feeds/{name}.{rss,atom}` for every feed; returns the files written.
+/// Writes every feed's first page, the OPML and the stylesheet; returns the files written.
 pub async fn export(feeds: &Feeds, dir: &Path) -> Result<Vec<PathBuf>, ServeError> {
-    let out = dir.join("feeds");
-    std::fs::create_dir_all(&out).map_err(|source| ServeError::Write { path: out.clone(), source })?;
     let mut written = Vec::new();
-    for def in feeds.defs().iter() {
+    for feed in feeds.catalog().iter() {
         for format in Format::ALL {
-            let Some(doc) = feeds.rendered(&def.name, format).await? else {
-                continue;
-            };
-            let path = out.join(format!("{}.{}", def.name, format.extension()));
+            let Some(doc) = feeds.rendered(&feed.path, format, 1).await? else { continue };
+            let path = dir.join("feeds").join(format!("{}.{}", feed.path, format.extension()));
             write_atomically(&path, &doc.body)?;
             written.push(path);
         }
+    }
+    for (name, bytes) in [("opml.xml", feeds.opml()), ("feed.xsl", STYLESHEET.as_bytes().to_vec())] {
+        let path = dir.join(name);
+        write_atomically(&path, &bytes)?;
+        written.push(path);
     }
     Ok(written)
 }
@@ -28,6 +31,7 @@ pub async fn export(feeds: &Feeds, dir: &Path) -> Result<Vec<PathBuf>, ServeErro
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ServeError> {
     let fail = |source| ServeError::Write { path: path.to_path_buf(), source };
     let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(fail)?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;

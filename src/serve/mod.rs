@@ -1,28 +1,31 @@
-//! The read path: feeds over HTTP with ETag/Last-Modified/304, an index page with
-//! autodiscovery, and health. Rendered bytes are cached in memory and dropped when a scrape
-//! changes the store, so a repeated GET never touches SQLite.
+//! The read path: every published feed over HTTP (RSS, Atom, JSON Feed, history pages), the
+//! index page with autodiscovery, OPML, the feed stylesheet, and health. Each document is
+//! rendered and compressed once per change and kept in memory, so a GET never touches SQLite
+//! or compresses anything on the hot path; a scrape that changed the store drops the cache.
 
 mod export;
 mod pages;
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query as UrlQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, FixedOffset, Utc};
 use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
 use url::Url;
 
-use crate::config::FeedDef;
-use crate::model::{FeedMeta, Format, vietnam};
-use crate::publish::{self, PublishError};
-use crate::store::{Store, StoreError};
+use crate::config::{ALL_FEEDS, Config};
+use crate::model::{FeedMeta, Format, Paging, vietnam};
+use crate::publish::{self, OpmlEntry, PublishError};
+use crate::store::{Query, Store, StoreError};
 
 pub use export::export;
 
@@ -43,20 +46,53 @@ pub enum ServeError {
     Task(#[from] tokio::task::JoinError),
 }
 
-/// One rendered feed document and its validators.
+/// One published feed: what it shows and under which path.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// Path under `/feeds/` without extension: `backan`, `backan/tin-tuc-su-kien`, `all`.
+    pub path: String,
+    pub title: String,
+    pub description: String,
+    pub site: Url,
+    /// Items of which sources and category, `limit` per page.
+    pub query: Query,
+    /// Minutes between scrapes of its sources: how long readers may cache it.
+    pub ttl_minutes: u32,
+    /// The feed of every source, listed last.
+    pub combined: bool,
+}
+
+/// One rendered document, in every encoding we send, with its validators.
 #[derive(Debug)]
 pub struct Rendered {
     pub body: Vec<u8>,
-    pub format: Format,
-    /// Strong validator: a hash of the bytes.
+    gzip: Vec<u8>,
+    brotli: Vec<u8>,
+    pub content_type: &'static str,
+    /// Strong validator of the identity bytes; the compressed forms add a suffix.
     pub etag: String,
     /// The newest item's update, in HTTP date format.
     pub last_modified: Option<String>,
-    /// How long a reader may cache it: half the source's schedule interval, within 1 min–1 h.
+    /// How long a reader may cache it: half the sources' scrape interval, within 1 min–1 h.
     pub max_age: u64,
 }
 
-/// The read side's shared state: the store, the feed definitions and the rendered cache.
+impl Rendered {
+    fn new(body: Vec<u8>, content_type: &'static str, last_modified: Option<String>, max_age: u64) -> Rendered {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&body).expect("writing to memory");
+        let gzip = gz.finish().expect("writing to memory");
+        let mut brotli = Vec::new();
+        {
+            let mut w = brotli::CompressorWriter::new(&mut brotli, 4096, 9, 22);
+            w.write_all(&body).expect("writing to memory");
+        }
+        let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..32]);
+        Rendered { body, gzip, brotli, content_type, etag, last_modified, max_age }
+    }
+}
+
+/// The read side's shared state: the store, the published feeds and the rendered cache.
 #[derive(Clone)]
 pub struct Feeds {
     inner: Arc<Inner>,
@@ -65,19 +101,21 @@ pub struct Feeds {
 struct Inner {
     store: Arc<Store>,
     public_url: Url,
-    defs: RwLock<Arc<Vec<FeedDef>>>,
-    cache: Mutex<HashMap<(String, Format), Arc<Rendered>>>,
+    title: String,
+    catalog: RwLock<Arc<Vec<Published>>>,
+    cache: Mutex<HashMap<(String, Format, u32), Arc<Rendered>>>,
     /// Bumped by every invalidation; a render that started before one is not cached.
     generation: AtomicU64,
 }
 
 impl Feeds {
-    pub fn new(store: Arc<Store>, defs: Vec<FeedDef>, public_url: Url) -> Feeds {
+    pub fn new(store: Arc<Store>, config: &Config) -> Feeds {
         Feeds {
             inner: Arc::new(Inner {
                 store,
-                public_url,
-                defs: RwLock::new(Arc::new(defs)),
+                public_url: config.public_url.clone(),
+                title: config.title.clone(),
+                catalog: RwLock::new(Arc::new(catalog(config))),
                 cache: Mutex::new(HashMap::new()),
                 generation: AtomicU64::new(0),
             }),
@@ -91,45 +129,52 @@ impl Feeds {
         cache.clear();
     }
 
-    /// Replaces the feed definitions (config reload).
-    pub fn set_defs(&self, defs: Vec<FeedDef>) {
-        *self.inner.defs.write().expect("defs lock") = Arc::new(defs);
+    /// Takes the feeds of a reloaded config.
+    pub fn reconfigure(&self, config: &Config) {
+        *self.inner.catalog.write().expect("catalog lock") = Arc::new(catalog(config));
         self.invalidate();
     }
 
-    pub fn defs(&self) -> Arc<Vec<FeedDef>> {
-        self.inner.defs.read().expect("defs lock").clone()
+    /// Every published feed, sources first, the combined feed last.
+    pub fn catalog(&self) -> Arc<Vec<Published>> {
+        self.inner.catalog.read().expect("catalog lock").clone()
     }
 
     pub fn public_url(&self) -> &Url {
         &self.inner.public_url
     }
 
-    /// The feed `name` in `format`, from the cache or freshly rendered; `None` if no such feed.
-    pub async fn rendered(&self, name: &str, format: Format) -> Result<Option<Arc<Rendered>>, ServeError> {
-        let key = (name.to_string(), format);
+    /// Page `page` of the feed at `path` in `format`, from the cache or freshly rendered;
+    /// `None` if there is no such feed or page.
+    pub async fn rendered(&self, path: &str, format: Format, page: u32) -> Result<Option<Arc<Rendered>>, ServeError> {
+        let key = (path.to_string(), format, page);
         if let Some(hit) = self.inner.cache.lock().expect("cache lock").get(&key) {
             return Ok(Some(hit.clone()));
         }
-        let Some(def) = self.defs().iter().find(|d| d.name == name).cloned() else {
+        let Some(feed) = self.catalog().iter().find(|f| f.path == path).cloned() else { return Ok(None) };
+        if page == 0 {
             return Ok(None);
-        };
+        }
         let generation = self.inner.generation.load(Ordering::SeqCst);
         let store = self.inner.store.clone();
-        let meta = self.meta(&def);
-        let rendered = tokio::task::spawn_blocking(move || -> Result<Rendered, ServeError> {
-            let items = store.items(&def.name, def.limit)?;
-            let body = publish::render(format, &meta, &items)?;
+        let meta = self.meta(&feed);
+        let rendered = tokio::task::spawn_blocking(move || -> Result<Option<Rendered>, ServeError> {
+            let per_page = feed.query.limit;
+            // One more than a page tells whether an older page exists.
+            let query = Query { limit: per_page + 1, offset: per_page * (page as usize - 1), ..feed.query.clone() };
+            let mut items = store.items(&query)?;
+            if page > 1 && items.is_empty() {
+                return Ok(None);
+            }
+            let has_next = items.len() > per_page;
+            items.truncate(per_page);
+            let body = publish::render(format, &meta, &items, Paging { page, has_next })?;
             let newest = items.iter().map(|i| i.updated).max();
-            Ok(Rendered {
-                etag: format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..32]),
-                last_modified: newest.map(http_date),
-                max_age: (u64::from(meta.ttl_minutes) * 30).clamp(60, 3600),
-                format,
-                body,
-            })
+            let max_age = (u64::from(meta.ttl_minutes) * 30).clamp(60, 3600);
+            Ok(Some(Rendered::new(body, format.content_type(), newest.map(http_date), max_age)))
         })
         .await??;
+        let Some(rendered) = rendered else { return Ok(None) };
         let rendered = Arc::new(rendered);
         let mut cache = self.inner.cache.lock().expect("cache lock");
         if self.inner.generation.load(Ordering::SeqCst) == generation {
@@ -138,27 +183,114 @@ impl Feeds {
         Ok(Some(rendered))
     }
 
-    fn meta(&self, def: &FeedDef) -> FeedMeta {
-        let now = Utc::now().with_timezone(&vietnam());
+    /// The OPML of every feed (RSS URLs).
+    pub fn opml(&self) -> Vec<u8> {
+        let entries: Vec<OpmlEntry> = self
+            .catalog()
+            .iter()
+            .map(|f| {
+                let meta = self.meta(f);
+                OpmlEntry { title: f.title.clone(), xml_url: meta.url(Format::Rss, 1), html_url: f.site.to_string() }
+            })
+            .collect();
+        publish::opml(&self.inner.title, &entries)
+    }
+
+    fn meta(&self, feed: &Published) -> FeedMeta {
         FeedMeta {
-            name: def.name.clone(),
-            title: def.title.clone(),
-            description: def.description.clone(),
-            site: def.site.clone(),
+            path: feed.path.clone(),
+            title: feed.title.clone(),
+            description: feed.description.clone(),
+            site: feed.site.clone(),
             self_base: self.inner.public_url.clone(),
-            ttl_minutes: (def.schedule.interval(now).as_secs() / 60).max(1) as u32,
-            empty_updated: now,
+            ttl_minutes: feed.ttl_minutes,
+            empty_updated: Utc::now().with_timezone(&vietnam()),
         }
     }
 
-    /// The HTTP routes: `/`, `/feeds/{name}.{rss,atom}`, `/healthz`.
+    /// The HTTP routes.
     pub fn router(&self) -> Router {
         Router::new()
             .route("/", get(pages::index))
             .route("/healthz", get(pages::health))
-            .route("/feeds/{file}", get(feed))
+            .route("/opml", get(opml))
+            .route("/feed.xsl", get(stylesheet))
+            .route("/feeds/{*file}", get(feed))
             .with_state(self.clone())
     }
+}
+
+/// The feeds a config publishes: each source, its categories when asked, and all sources.
+fn catalog(config: &Config) -> Vec<Published> {
+    let now = Utc::now().with_timezone(&vietnam());
+    let ttl =
+        |def: &crate::config::FeedDef| (def.schedule.interval(now).as_secs() / 60).clamp(1, u64::from(u32::MAX)) as u32;
+    let mut feeds = Vec::new();
+    for def in &config.feeds {
+        let query = Query { sources: vec![def.name.clone()], category: None, limit: def.limit, offset: 0 };
+        feeds.push(Published {
+            path: def.name.clone(),
+            title: def.title.clone(),
+            description: def.description.clone(),
+            site: def.site.clone(),
+            query: query.clone(),
+            ttl_minutes: ttl(def),
+            combined: false,
+        });
+        if def.category_feeds {
+            let mut seen = Vec::new();
+            for category in def.list_pages.iter().filter_map(|p| p.category.clone()) {
+                if seen.contains(&category) {
+                    continue;
+                }
+                seen.push(category.clone());
+                feeds.push(Published {
+                    path: format!("{}/{}", def.name, slug(&category)),
+                    title: format!("{} — {category}", def.title),
+                    description: format!("{}: {category}", def.description),
+                    site: def.site.clone(),
+                    query: Query { category: Some(category), ..query.clone() },
+                    ttl_minutes: ttl(def),
+                    combined: false,
+                });
+            }
+        }
+    }
+    if !config.feeds.is_empty() {
+        feeds.push(Published {
+            path: ALL_FEEDS.into(),
+            title: config.title.clone(),
+            description: format!("{}: every source in one feed", config.title),
+            site: config.public_url.clone(),
+            query: Query {
+                sources: config.feeds.iter().map(|d| d.name.clone()).collect(),
+                category: None,
+                limit: config.combined_limit,
+                offset: 0,
+            },
+            ttl_minutes: config.feeds.iter().map(ttl).min().unwrap_or(60),
+            combined: true,
+        });
+    }
+    feeds
+}
+
+/// A URL path segment from a category name: "Tin tức - Sự kiện" → "tin-tuc-su-kien".
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.nfd() {
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            c if ('\u{300}'..='\u{36f}').contains(&c) => continue,
+            c => c.to_ascii_lowercase(),
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
 }
 
 /// Serves `feeds` on `listener` until `shutdown` resolves.
@@ -170,24 +302,65 @@ pub async fn run(
     axum::serve(listener, feeds.router()).with_graceful_shutdown(shutdown).await
 }
 
-async fn feed(State(feeds): State<Feeds>, Path(file): Path<String>, headers: HeaderMap) -> Response {
-    let Some((name, format)) = file.rsplit_once('.').and_then(|(n, ext)| Some((n, Format::from_extension(ext)?)))
+async fn feed(
+    State(feeds): State<Feeds>,
+    Path(file): Path<String>,
+    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let not_found = || (StatusCode::NOT_FOUND, "no such feed\n").into_response();
+    let Some((path, format)) = file.rsplit_once('.').and_then(|(p, ext)| Some((p, Format::from_extension(ext)?)))
     else {
-        return (StatusCode::NOT_FOUND, "no such feed\n").into_response();
+        return not_found();
     };
-    match feeds.rendered(name, format).await {
+    let page = match params.get("page").map(|p| p.parse::<u32>()) {
+        None => 1,
+        Some(Ok(n)) if n >= 1 => n,
+        Some(_) => return (StatusCode::BAD_REQUEST, "page must be a number from 1\n").into_response(),
+    };
+    match feeds.rendered(path, format, page).await {
         Ok(Some(doc)) => respond(&doc, &headers),
-        Ok(None) => (StatusCode::NOT_FOUND, "no such feed\n").into_response(),
+        Ok(None) => not_found(),
         Err(e) => {
-            tracing::error!(feed = name, error = %e, "cannot render feed");
+            tracing::error!(feed = path, error = %e, "cannot render feed");
             (StatusCode::INTERNAL_SERVER_ERROR, "feed unavailable\n").into_response()
         }
     }
 }
 
+async fn opml(State(feeds): State<Feeds>, headers: HeaderMap) -> Response {
+    let doc = Rendered::new(feeds.opml(), "text/x-opml; charset=utf-8", None, 3600);
+    respond(&doc, &headers)
+}
+
+async fn stylesheet(headers: HeaderMap) -> Response {
+    let doc = Rendered::new(publish::STYLESHEET.as_bytes().to_vec(), "text/xsl; charset=utf-8", None, 86400);
+    respond(&doc, &headers)
+}
+
+/// The coding to send: brotli, then gzip, then none, as `Accept-Encoding` allows.
+fn choose_encoding(request: &HeaderMap) -> Option<&'static str> {
+    let accept = request.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let accepts = |coding: &str| {
+        accept.split(',').any(|part| {
+            let mut fields = part.split(';').map(str::trim);
+            let name = fields.next().unwrap_or_default();
+            let q = fields.find_map(|f| f.strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
+            (name.eq_ignore_ascii_case(coding) || name == "*") && q > 0.0
+        })
+    };
+    ["br", "gzip"].into_iter().find(|c| accepts(c))
+}
+
 fn respond(doc: &Rendered, request: &HeaderMap) -> Response {
+    let encoding = choose_encoding(request);
+    // Each coding is its own representation, so its own strong validator (RFC 9110 §8.8.3).
+    let etag = match encoding {
+        Some(coding) => format!("{}-{coding}\"", doc.etag.trim_end_matches('"')),
+        None => doc.etag.clone(),
+    };
     let mut builder = Response::builder()
-        .header(header::ETAG, &doc.etag)
+        .header(header::ETAG, &etag)
         .header(header::CACHE_CONTROL, format!("public, max-age={}", doc.max_age))
         .header(header::VARY, "Accept-Encoding");
     if let Some(lm) = &doc.last_modified {
@@ -196,16 +369,28 @@ fn respond(doc: &Rendered, request: &HeaderMap) -> Response {
     if not_modified(doc, request) {
         return builder.status(StatusCode::NOT_MODIFIED).body(Body::empty()).expect("valid response");
     }
+    let body = match encoding {
+        Some("br") => doc.brotli.clone(),
+        Some(_) => doc.gzip.clone(),
+        None => doc.body.clone(),
+    };
+    if let Some(coding) = encoding {
+        builder = builder.header(header::CONTENT_ENCODING, coding);
+    }
     builder
-        .header(header::CONTENT_TYPE, HeaderValue::from_static(doc.format.content_type()))
-        .body(Body::from(doc.body.clone()))
+        .header(header::CONTENT_TYPE, HeaderValue::from_static(doc.content_type))
+        .body(Body::from(body))
         .expect("valid response")
 }
 
 /// RFC 9110 §13.1: `If-None-Match` wins when present; `If-Modified-Since` only without it.
+/// A validator of any coding of the same bytes matches.
 fn not_modified(doc: &Rendered, request: &HeaderMap) -> bool {
     if let Some(inm) = request.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
-        return inm.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| t == "*" || t == doc.etag);
+        let stem = doc.etag.trim_end_matches('"');
+        return inm.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| {
+            t == "*" || t == doc.etag || t.strip_prefix(stem).is_some_and(|rest| matches!(rest, "-br\"" | "-gzip\""))
+        });
     }
     let since = request.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()).and_then(parse_http_date);
     let modified = doc.last_modified.as_deref().and_then(parse_http_date);
@@ -218,4 +403,29 @@ fn http_date(t: DateTime<FixedOffset>) -> String {
 
 fn parse_http_date(text: &str) -> Option<DateTime<FixedOffset>> {
     DateTime::parse_from_rfc2822(text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_drop_diacritics() {
+        assert_eq!(slug("Tin tức - Sự kiện"), "tin-tuc-su-kien");
+        assert_eq!(slug("  Đời sống & Xã hội! "), "doi-song-xa-hoi");
+    }
+
+    #[test]
+    fn encoding_follows_accept_encoding() {
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::ACCEPT_ENCODING, v.parse().unwrap());
+            choose_encoding(&h)
+        };
+        assert_eq!(with("gzip, deflate, br"), Some("br"));
+        assert_eq!(with("gzip"), Some("gzip"));
+        assert_eq!(with("br;q=0, gzip;q=0.5"), Some("gzip"));
+        assert_eq!(with("identity"), None);
+        assert_eq!(choose_encoding(&HeaderMap::new()), None);
+    }
 }

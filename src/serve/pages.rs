@@ -7,96 +7,119 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
 use super::Feeds;
-use crate::model::Format;
+use crate::model::{Format, vietnam};
+use crate::store::SourceState;
 
 /// One feed's line on the index: what a subscriber wants to know before subscribing.
-struct Summary {
-    name: String,
+struct Line {
+    path: String,
     title: String,
     items: usize,
-    last_success: Option<String>,
-    error: Option<String>,
+    last_update: Option<String>,
 }
 
-async fn summaries(feeds: &Feeds) -> Result<Vec<Summary>, super::ServeError> {
-    let defs = feeds.defs();
+async fn lines(feeds: &Feeds) -> Result<Vec<Line>, super::ServeError> {
+    let catalog = feeds.catalog();
     let store = feeds.inner.store.clone();
-    let summaries = tokio::task::spawn_blocking(move || {
-        defs.iter()
-            .map(|d| {
-                let state = store.source_state(&d.name)?;
-                Ok(Summary {
-                    name: d.name.clone(),
-                    title: d.title.clone(),
-                    items: store.count(&d.name)?,
-                    last_success: state.last_success.map(|t| t.format("%d/%m/%Y %H:%M").to_string()),
-                    error: state.last_error,
+    let lines = tokio::task::spawn_blocking(move || {
+        catalog
+            .iter()
+            .map(|f| {
+                let newest = store.items(&crate::store::Query { limit: 1, ..f.query.clone() })?;
+                Ok(Line {
+                    path: f.path.clone(),
+                    title: f.title.clone(),
+                    items: store.count(&f.query)?,
+                    last_update: newest
+                        .first()
+                        .map(|i| i.updated.with_timezone(&vietnam()).format("%d/%m/%Y %H:%M").to_string()),
                 })
             })
             .collect::<Result<Vec<_>, crate::store::StoreError>>()
     })
     .await??;
-    Ok(summaries)
+    Ok(lines)
 }
 
 pub async fn index(State(feeds): State<Feeds>) -> Response {
-    let list = match summaries(&feeds).await {
+    let list = match lines(&feeds).await {
         Ok(list) => list,
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("store unavailable: {e}\n")).into_response(),
     };
     let base = feeds.public_url().as_str().trim_end_matches('/');
+    let title = esc(&feeds.inner.title);
     let mut head = String::new();
     let mut rows = String::new();
-    for s in &list {
+    for line in &list {
+        let links: Vec<String> = Format::ALL
+            .iter()
+            .map(|f| format!("<a href=\"{base}/feeds/{}.{}\">{}</a>", line.path, f.extension(), f.label()))
+            .collect();
         for format in Format::ALL {
             head.push_str(&format!(
                 "<link rel=\"alternate\" type=\"{}\" title=\"{} ({})\" href=\"{base}/feeds/{}.{}\">\n",
-                format.content_type().split(';').next().unwrap_or_default(),
-                esc(&s.title),
-                format.extension().to_uppercase(),
-                s.name,
+                format.media_type(),
+                esc(&line.title),
+                format.label(),
+                line.path,
                 format.extension()
             ));
         }
-        let updated = s.last_success.as_deref().unwrap_or("chưa cập nhật (not yet scraped)");
-        let error = s
-            .error
-            .as_deref()
-            .map(|e| format!("<p class=\"error\">Last run failed: {}</p>", esc(e)))
-            .unwrap_or_default();
+        let updated = line.last_update.as_deref().unwrap_or("chưa có bài");
         rows.push_str(&format!(
-            "<li><h2>{}</h2><p>{} bài · cập nhật {}</p><p><a href=\"{base}/feeds/{name}.rss\">RSS</a> · \
-             <a href=\"{base}/feeds/{name}.atom\">Atom</a></p>{error}</li>\n",
-            esc(&s.title),
-            s.items,
+            "<li><h2>{}</h2><p>{} bài · mới nhất {}</p><p>{}</p></li>\n",
+            esc(&line.title),
+            line.items,
             esc(updated),
-            name = s.name,
+            links.join(" · ")
         ));
     }
     Html(format!(
         "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>bantin feeds</title>\n{head}<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:44em;margin:2em auto;padding:0 1em}}\
-         li{{list-style:none;margin:1.5em 0}}h2{{margin:0;font-size:1.2em}}.error{{color:#a00}}</style></head>\
-         <body><h1>bantin</h1><p>Feeds of news portals. Subscribe with any feed reader.</p><ul>\n{rows}</ul></body></html>\n"
+         <title>{title}</title>\n{head}<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:44em;margin:2em auto;padding:0 1em}}\
+         li{{list-style:none;margin:1.5em 0}}h2{{margin:0;font-size:1.2em}}</style></head>\
+         <body><h1>{title}</h1><p>Tin tức từ các cổng thông tin, dạng RSS, Atom và JSON Feed. \
+         News feeds of portals: subscribe with any feed reader, or import <a href=\"{base}/opml\">all feeds (OPML)</a>.</p>\
+         <ul>\n{rows}</ul></body></html>\n"
     ))
     .into_response()
 }
 
 /// Liveness with detail: 200 while the process serves; `degraded` when a source's last run failed.
 pub async fn health(State(feeds): State<Feeds>) -> Response {
-    match summaries(&feeds).await {
-        Ok(list) => {
-            let degraded = list.iter().any(|s| s.error.is_some());
-            let sources: Vec<_> = list
+    let catalog = feeds.catalog();
+    let store = feeds.inner.store.clone();
+    let states = tokio::task::spawn_blocking(move || {
+        catalog
+            .iter()
+            .filter(|f| !f.combined && f.query.category.is_none())
+            .map(|f| Ok((f.path.clone(), store.source_state(&f.path)?, store.count(&f.query)?)))
+            .collect::<Result<Vec<(String, SourceState, usize)>, crate::store::StoreError>>()
+    })
+    .await;
+    match states {
+        Ok(Ok(states)) => {
+            let degraded = states.iter().any(|(_, s, _)| s.last_error.is_some());
+            let sources: Vec<_> = states
                 .iter()
-                .map(|s| json!({"name": s.name, "items": s.items, "last_success": s.last_success, "last_error": s.error}))
+                .map(|(name, s, items)| {
+                    json!({
+                        "name": name,
+                        "items": items,
+                        "last_success": s.last_success.map(|t| t.to_rfc3339()),
+                        "consecutive_failures": s.consecutive_failures,
+                        "last_error": s.last_error,
+                    })
+                })
                 .collect();
             Json(json!({"status": if degraded { "degraded" } else { "ok" }, "sources": sources})).into_response()
         }
-        Err(e) => {
+        Ok(Err(e)) => {
             (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "error", "error": e.to_string()}))).into_response()
         }
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"status": "error", "error": e.to_string()})))
+            .into_response(),
     }
 }
 

@@ -44,6 +44,8 @@ const MIGRATIONS: &[&str] = &[
          links   INTEGER NOT NULL,
          checked TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
      );",
+    // 3: the categories (list sections) of each article, newline-separated.
+    "ALTER TABLE articles ADD COLUMN categories TEXT NOT NULL DEFAULT '';",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StoreError> {

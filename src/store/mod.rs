@@ -36,6 +36,17 @@ pub enum StoreError {
     Corrupt { key: String, reason: String },
 }
 
+/// Which items a feed shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Query {
+    pub sources: Vec<String>,
+    /// Only items of this category.
+    pub category: Option<String>,
+    pub limit: usize,
+    /// Items skipped from the newest (history pages).
+    pub offset: usize,
+}
+
 /// What one save did to the source's articles.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SaveCounts {
@@ -110,21 +121,29 @@ impl Store {
             let hash = content_hash(article);
             // A page date in the future is a typo or a clock problem: never publish ahead of now.
             let published = article.published.map(|p| p.min(now));
-            let existing: Option<(String, String)> = tx
+            let existing: Option<(String, String, String)> = tx
                 .query_row(
-                    "SELECT content_hash, published FROM articles WHERE source = ?1 AND key = ?2",
+                    "SELECT content_hash, published, categories FROM articles WHERE source = ?1 AND key = ?2",
                     params![source, key],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
+            // Categories accumulate: an article found under a second list keeps the first.
+            let mut categories: Vec<&str> = existing.as_ref().map_or(Vec::new(), |e| e.2.lines().collect());
+            for category in &article.categories {
+                if !categories.contains(&category.as_str()) {
+                    categories.push(category);
+                }
+            }
+            let categories = categories.join("\n");
             match existing {
                 None => {
                     let published = published.unwrap_or(now);
                     tx.execute(
                         "INSERT INTO articles (source, key, guid, url, title, published, published_ts, summary, author,
                              image_url, image_caption, image_length, image_mime, content_html, content_text,
-                             content_hash, first_seen, updated, updated_ts)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?6, ?7)",
+                             content_hash, first_seen, updated, updated_ts, categories)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?6, ?7, ?18)",
                         params![
                             source,
                             key,
@@ -143,12 +162,21 @@ impl Store {
                             article.content_text,
                             hash,
                             stamp(now),
+                            categories,
                         ],
                     )?;
                     counts.new += 1;
                 }
-                Some((old_hash, _)) if old_hash == hash => counts.unchanged += 1,
-                Some((_, old_published)) => {
+                Some((old_hash, _, old_categories)) if old_hash == hash => {
+                    if old_categories != categories {
+                        tx.execute(
+                            "UPDATE articles SET categories = ?3 WHERE source = ?1 AND key = ?2",
+                            params![source, key, categories],
+                        )?;
+                    }
+                    counts.unchanged += 1;
+                }
+                Some((_, old_published, _)) => {
                     // An edit: new content and `updated`, same guid, first_seen and (unless the
                     // page now shows one) the same publication date.
                     let published = published.map(stamp).unwrap_or(old_published);
@@ -159,7 +187,7 @@ impl Store {
                              updated = ?12, updated_ts = ?13,
                              image_length = CASE WHEN image_url IS ?14 THEN image_length ELSE ?15 END,
                              image_mime = CASE WHEN image_url IS ?14 THEN image_mime ELSE ?16 END,
-                             image_url = ?14, image_caption = ?17
+                             image_url = ?14, image_caption = ?17, categories = ?18
                          WHERE source = ?1 AND key = ?2",
                         params![
                             source,
@@ -179,6 +207,7 @@ impl Store {
                             article.image.as_ref().and_then(|i| i.length).map(|n| n as i64),
                             article.image.as_ref().and_then(|i| i.mime.as_deref()),
                             article.caption.as_deref(),
+                            categories,
                         ],
                     )?;
                     counts.updated += 1;
@@ -189,15 +218,28 @@ impl Store {
         Ok(counts)
     }
 
-    /// The newest `limit` items of `source`, newest first.
-    pub fn items(&self, source: &str, limit: usize) -> Result<Vec<FeedItem>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(
+    /// The items `query` selects, newest first: each article once, however many of the
+    /// sources have it (the copy seen first keeps its id).
+    pub fn items(&self, query: &Query) -> Result<Vec<FeedItem>, StoreError> {
+        if query.sources.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Numbered after the fixed parameters: a bare `?` before `?1` in the text would take 1.
+        let marks = (4..4 + query.sources.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
             "SELECT key, guid, url, title, published, summary, author, image_url, image_caption, image_length,
-                    image_mime, content_html, content_text, updated
-             FROM articles WHERE source = ?1 ORDER BY published_ts DESC, id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![source, limit as i64], |r| {
+                    image_mime, content_html, content_text, updated, categories
+             FROM (SELECT *, row_number() OVER (PARTITION BY key ORDER BY id) AS copy
+                   FROM articles WHERE source IN ({marks}))
+             WHERE copy = 1 AND (?1 IS NULL OR instr(char(10) || categories || char(10), char(10) || ?1 || char(10)) > 0)
+             ORDER BY published_ts DESC, id DESC LIMIT ?2 OFFSET ?3"
+        );
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut values: Vec<rusqlite::types::Value> =
+            vec![query.category.clone().into(), (query.limit as i64).into(), (query.offset as i64).into()];
+        values.extend(query.sources.iter().map(|s| s.clone().into()));
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
             Ok(Row {
                 key: r.get(0)?,
                 guid: r.get(1)?,
@@ -213,16 +255,31 @@ impl Store {
                 content_html: r.get(11)?,
                 content_text: r.get(12)?,
                 updated: r.get(13)?,
+                categories: r.get(14)?,
             })
         })?;
         rows.map(|row| row?.into_item()).collect()
     }
 
-    /// How many articles `source` has in the store.
-    pub fn count(&self, source: &str) -> Result<usize, StoreError> {
-        let n: i64 =
-            self.conn().query_row("SELECT count(*) FROM articles WHERE source = ?1", [source], |r| r.get(0))?;
+    /// How many distinct articles `query` selects (ignoring its limit).
+    pub fn count(&self, query: &Query) -> Result<usize, StoreError> {
+        if query.sources.is_empty() {
+            return Ok(0);
+        }
+        let marks = (2..2 + query.sources.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT count(DISTINCT key) FROM articles WHERE source IN ({marks})
+             AND (?1 IS NULL OR instr(char(10) || categories || char(10), char(10) || ?1 || char(10)) > 0)"
+        );
+        let mut values: Vec<rusqlite::types::Value> = vec![query.category.clone().into()];
+        values.extend(query.sources.iter().map(|s| s.clone().into()));
+        let n: i64 = self.conn().query_row(&sql, rusqlite::params_from_iter(values), |r| r.get(0))?;
         Ok(n as usize)
+    }
+
+    /// How many articles `source` has in the store.
+    pub fn source_count(&self, source: &str) -> Result<usize, StoreError> {
+        self.count(&Query { sources: vec![source.to_string()], ..Query::default() })
     }
 
     /// Remembers that the list page `key` showed `links` article links; returns how many it
@@ -326,6 +383,7 @@ struct Row {
     content_html: String,
     content_text: String,
     updated: String,
+    categories: String,
 }
 
 impl Row {
@@ -355,6 +413,7 @@ impl Row {
                 author: self.author,
                 image,
                 caption: self.image_caption,
+                categories: self.categories.lines().map(str::to_string).collect(),
                 content_html: self.content_html,
                 content_text: self.content_text,
             },

@@ -77,14 +77,14 @@ impl Install {
         listener.set_nonblocking(true).unwrap();
         let listener = tokio::net::TcpListener::from_std(listener).unwrap();
         let store = Arc::new(Store::open(&config.database).unwrap());
-        let feeds = Feeds::new(store, config.feeds.clone(), config.public_url.clone());
+        let feeds = Feeds::new(store, &config);
         let server = feeds.clone();
         tokio::spawn(async move { bantin::serve::run(listener, server, std::future::pending()).await.unwrap() });
         (self.base.clone(), feeds)
     }
 
     pub fn article_count(&self) -> usize {
-        Store::open(&self.path("state/bantin.sqlite")).unwrap().count("sample").unwrap()
+        Store::open(&self.path("state/bantin.sqlite")).unwrap().source_count("sample").unwrap()
     }
 }
 
