@@ -83,7 +83,25 @@ async fn scrape_store_and_serve_the_sample_portal() {
 
     // The static export the scrape wrote is byte-identical to what the server sends.
 
-    common::feedcheck(&[rss_url.as_str(), atom_url.as_str()]).await;
+    let json: serde_json::Value = serde_json::from_slice(
+        &reqwest::get(base.join("feeds/sample.json").unwrap()).await.unwrap().bytes().await.unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["items"].as_array().unwrap().len(), 12);
+    let json_seed = json["items"].as_array().unwrap().iter().find(|i| i["id"] == rss_guid.as_str()).expect("same id");
+    assert_eq!(json_seed["date_published"], "2024-04-05T00:00:00+07:00");
+    assert_eq!(json_seed["tags"][0], "Tin tức - Sự kiện");
+
+    // Every document the server publishes passes every checker, and the clients agree.
+    let urls: Vec<String> = ["sample", "sample/tin-tuc-su-kien", "all"]
+        .iter()
+        .flat_map(|path| {
+            ["rss", "atom", "json"].map(|ext| base.join(&format!("feeds/{path}.{ext}")).unwrap().to_string())
+        })
+        .chain(std::iter::once(base.join("feeds/all.atom?page=2").unwrap().to_string()))
+        .collect();
+    let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+    common::feedcheck(&urls).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -92,7 +110,8 @@ async fn http_semantics_of_feeds_and_pages() {
     let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
     assert!(install.cli(&["scrape"]).await.status.success());
     let (base, _feeds) = install.serve();
-    let client = reqwest::Client::new();
+    // Without Accept-Encoding: the identity representation and its validator.
+    let client = reqwest::Client::builder().no_gzip().no_brotli().no_deflate().build().unwrap();
     let url = base.join("feeds/sample.rss").unwrap();
 
     let full = client.get(url.clone()).send().await.unwrap();
@@ -127,7 +146,8 @@ async fn http_semantics_of_feeds_and_pages() {
         "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"Sample portal (RSS)\" href=\"{base}feeds/sample.rss\">"
     )));
     assert!(index.contains(&format!("href=\"{base}feeds/sample.atom\"")));
-    assert!(index.contains("12 bài"), "{index}");
+    assert!(index.contains(&format!("href=\"{base}feeds/all.json\"")));
+    assert!(index.contains("12 bài · mới nhất 12/04/2024 00:00"), "{index}");
 
     let health = client.get(base.join("healthz").unwrap()).send().await.unwrap().bytes().await.unwrap();
     let health: serde_json::Value = serde_json::from_slice(&health).unwrap();
@@ -136,6 +156,77 @@ async fn http_semantics_of_feeds_and_pages() {
 
     let exported = std::fs::read(install.path("public/feeds/sample.rss")).unwrap();
     assert!(exported == bytes.to_vec(), "static export is byte-identical to the served feed");
+    for file in ["feeds/sample.json", "feeds/all.atom", "feeds/sample/tin-tuc-su-kien.rss", "opml.xml", "feed.xsl"] {
+        assert!(install.path(&format!("public/{file}")).exists(), "{file} exported");
+    }
+
+    // Compression: negotiated, decodable, each coding with its own validator.
+    let raw = &client;
+    for coding in ["gzip", "br"] {
+        let r = raw.get(url.clone()).header("accept-encoding", coding).send().await.unwrap();
+        assert_eq!(r.headers()["content-encoding"], coding);
+        assert_eq!(r.headers()["vary"], "Accept, Accept-Encoding");
+        let coded_etag = r.headers()["etag"].to_str().unwrap().to_string();
+        assert_ne!(coded_etag, etag);
+        let compressed = r.bytes().await.unwrap();
+        assert!(compressed.len() * 3 < bytes.len(), "{coding}: {} of {} bytes", compressed.len(), bytes.len());
+        let mut plain = Vec::new();
+        match coding {
+            "gzip" => {
+                std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&compressed[..]), &mut plain).unwrap()
+            }
+            _ => std::io::Read::read_to_end(&mut brotli::Decompressor::new(&compressed[..], 4096), &mut plain).unwrap(),
+        };
+        assert!(plain == bytes.to_vec(), "{coding} decodes to the same bytes");
+        let again = raw
+            .get(url.clone())
+            .header("accept-encoding", coding)
+            .header("if-none-match", &coded_etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 304);
+    }
+    // A browser gets the same bytes as XML, so it applies the stylesheet.
+    let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    let page = raw.get(url.clone()).header("accept", browser).send().await.unwrap();
+    assert_eq!(page.headers()["content-type"], "application/xml; charset=utf-8");
+    assert!(page.bytes().await.unwrap() == bytes, "same bytes");
+    let reader = "application/rss+xml, application/atom+xml;q=0.9, */*;q=0.5";
+    let feed = raw.get(url.clone()).header("accept", reader).send().await.unwrap();
+    assert_eq!(feed.headers()["content-type"], "application/rss+xml; charset=utf-8");
+    let plain = raw.get(url.clone()).header("accept-encoding", "identity").send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+
+    // JSON Feed, OPML, the stylesheet, category and combined feeds, history pages.
+    let json = client.get(base.join("feeds/sample.json").unwrap()).send().await.unwrap();
+    assert_eq!(json.headers()["content-type"], "application/feed+json; charset=utf-8");
+    let opml = client.get(base.join("opml").unwrap()).send().await.unwrap();
+    assert_eq!(opml.headers()["content-type"], "text/x-opml; charset=utf-8");
+    let opml = opml.text().await.unwrap();
+    for path in ["sample", "sample/tin-tuc-su-kien", "all"] {
+        assert!(opml.contains(&format!("xmlUrl=\"{base}feeds/{path}.rss\"")), "{opml}");
+    }
+    let xsl = client.get(base.join("feed.xsl").unwrap()).send().await.unwrap();
+    assert_eq!(xsl.headers()["content-type"], "text/xsl; charset=utf-8");
+    let category = client.get(base.join("feeds/sample/tin-tuc-su-kien.atom").unwrap()).send().await.unwrap();
+    let category = atom_syndication::Feed::read_from(&category.bytes().await.unwrap()[..]).unwrap();
+    assert_eq!(category.entries().len(), 12);
+    let page = |n: u32| base.join(&format!("feeds/all.atom?page={n}")).unwrap();
+    let mut seen = Vec::new();
+    for n in 1..=3 {
+        let doc = client.get(page(n)).send().await.unwrap().bytes().await.unwrap();
+        let feed = atom_syndication::Feed::read_from(&doc[..]).unwrap();
+        let next = feed.links().iter().find(|l| l.rel() == "next").map(|l| l.href().to_string());
+        assert_eq!(next, (n < 3).then(|| page(n + 1).to_string()), "page {n}");
+        seen.extend(feed.entries().iter().map(|e| e.id().to_string()));
+    }
+    assert_eq!(seen.len(), 12, "5 + 5 + 2 items across the pages");
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 12, "no item on two pages");
+    assert_eq!(client.get(page(4)).send().await.unwrap().status(), 404);
+    assert_eq!(client.get(base.join("feeds/all.atom?page=zero").unwrap()).send().await.unwrap().status(), 400);
 }
 
 /// A list paged by ASP.NET postbacks: page 2 is reached by POSTing the form back.

@@ -352,17 +352,34 @@ fn choose_encoding(request: &HeaderMap) -> Option<&'static str> {
     ["br", "gzip"].into_iter().find(|c| accepts(c))
 }
 
+/// A browser navigating to an XML feed (it asks for HTML, not for feeds). Browsers show
+/// `application/rss+xml` as plain text or download it; as `application/xml` they apply the
+/// feed's stylesheet. Feed readers never ask for HTML first, so they get the feed's own type.
+fn wants_page(doc: &Rendered, request: &HeaderMap) -> bool {
+    let accept = request.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let xml_feed =
+        doc.content_type.starts_with("application/rss+xml") || doc.content_type.starts_with("application/atom+xml");
+    xml_feed && accept.contains("text/html") && !accept.contains("rss+xml") && !accept.contains("atom+xml")
+}
+
 fn respond(doc: &Rendered, request: &HeaderMap) -> Response {
     let encoding = choose_encoding(request);
-    // Each coding is its own representation, so its own strong validator (RFC 9110 §8.8.3).
-    let etag = match encoding {
-        Some(coding) => format!("{}-{coding}\"", doc.etag.trim_end_matches('"')),
-        None => doc.etag.clone(),
-    };
+    let page = wants_page(doc, request);
+    // Each coding and type is its own representation, so its own strong validator
+    // (RFC 9110 §8.8.3).
+    let mut etag = doc.etag.trim_end_matches('"').to_string();
+    if let Some(coding) = encoding {
+        etag.push('-');
+        etag.push_str(coding);
+    }
+    if page {
+        etag.push_str("-xml");
+    }
+    etag.push('"');
     let mut builder = Response::builder()
         .header(header::ETAG, &etag)
         .header(header::CACHE_CONTROL, format!("public, max-age={}", doc.max_age))
-        .header(header::VARY, "Accept-Encoding");
+        .header(header::VARY, "Accept, Accept-Encoding");
     if let Some(lm) = &doc.last_modified {
         builder = builder.header(header::LAST_MODIFIED, lm);
     }
@@ -377,8 +394,9 @@ fn respond(doc: &Rendered, request: &HeaderMap) -> Response {
     if let Some(coding) = encoding {
         builder = builder.header(header::CONTENT_ENCODING, coding);
     }
+    let content_type = if page { "application/xml; charset=utf-8" } else { doc.content_type };
     builder
-        .header(header::CONTENT_TYPE, HeaderValue::from_static(doc.content_type))
+        .header(header::CONTENT_TYPE, HeaderValue::from_static(content_type))
         .body(Body::from(body))
         .expect("valid response")
 }
@@ -389,7 +407,10 @@ fn not_modified(doc: &Rendered, request: &HeaderMap) -> bool {
     if let Some(inm) = request.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
         let stem = doc.etag.trim_end_matches('"');
         return inm.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| {
-            t == "*" || t == doc.etag || t.strip_prefix(stem).is_some_and(|rest| matches!(rest, "-br\"" | "-gzip\""))
+            t == "*"
+                || t == doc.etag
+                || t.strip_prefix(stem)
+                    .is_some_and(|rest| matches!(rest, "-br\"" | "-gzip\"" | "-xml\"" | "-br-xml\"" | "-gzip-xml\""))
         });
     }
     let since = request.get(header::IF_MODIFIED_SINCE).and_then(|v| v.to_str().ok()).and_then(parse_http_date);

@@ -30,7 +30,7 @@ impl Install {
         std::fs::write(
             &config,
             format!(
-                "public_url = \"{base}\"\ndatabase = \"state/bantin.sqlite\"\noutput_dir = \"public\"\n\
+                "public_url = \"{base}\"\ndatabase = \"state/bantin.sqlite\"\noutput_dir = \"public\"\ncombined_limit = 5\n\
                  [fetch]\nmin_interval_ms = 0\ntimeout_secs = 5\n"
             ),
         )
@@ -48,7 +48,8 @@ impl Install {
             self.dir.path().join("feeds/sample.toml"),
             format!(
                 "name = \"sample\"\ntitle = \"Sample portal\"\nsite = \"{site}\"\nprofile = \"publishing-portal\"\n\
-                 list_pages = [\"{list_page}\"]\nschedule = \"*/30 * * * *\"\nlimit = 50\n"
+                 list_pages = [{{ url = \"{list_page}\", category = \"Tin tức - Sự kiện\" }}]\n\
+                 category_feeds = true\nschedule = \"*/30 * * * *\"\nlimit = 50\n"
             ),
         )
         .unwrap();
