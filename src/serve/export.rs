@@ -1,6 +1,7 @@
 //! Static copies of every feed for nginx or a CDN: the same bytes the server sends (before
 //! compression), each written to a temporary file and renamed, so a reader never sees a partial
-//! file. Layout: `DIR/feeds/PATH.{rss,atom,json}`, `DIR/opml.xml`, `DIR/feed.xsl`.
+//! file. Layout: `DIR/feeds/PATH.{rss,atom,json}` (and `.gz` twins for nginx's `gzip_static`),
+//! `DIR/opml.xml`, `DIR/feed.xsl`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,9 @@ pub async fn export(feeds: &Feeds, dir: &Path) -> Result<Vec<PathBuf>, ServeErro
             let Some(doc) = feeds.rendered(&feed.path, format, 1).await? else { continue };
             let path = dir.join("feeds").join(format!("{}.{}", feed.path, format.extension()));
             write_atomically(&path, &doc.body)?;
+            // nginx's `gzip_static on` sends this instead of compressing on every request.
+            let gz = dir.join("feeds").join(format!("{}.{}.gz", feed.path, format.extension()));
+            write_atomically(&gz, &doc.gzip)?;
             written.push(path);
         }
     }

@@ -9,11 +9,11 @@ mod pages;
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::{Path, Query as UrlQuery, State};
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -65,9 +65,10 @@ pub struct Published {
 /// One rendered document, in every encoding we send, with its validators.
 #[derive(Debug)]
 pub struct Rendered {
-    pub body: Vec<u8>,
-    gzip: Vec<u8>,
-    brotli: Vec<u8>,
+    /// Shared, so answering a request copies no bytes.
+    pub body: Bytes,
+    gzip: Bytes,
+    brotli: Bytes,
     pub content_type: &'static str,
     /// Strong validator of the identity bytes; the compressed forms add a suffix.
     pub etag: String,
@@ -75,6 +76,16 @@ pub struct Rendered {
     pub last_modified: Option<String>,
     /// How long a reader may cache it: half the sources' scrape interval, within 1 min–1 h.
     pub max_age: u64,
+    /// Header values built once, not per request.
+    headers: Headers,
+}
+
+#[derive(Debug)]
+struct Headers {
+    cache_control: HeaderValue,
+    last_modified: Option<HeaderValue>,
+    /// ETag of each representation: [identity, gzip, br] × [feed type, XML for browsers].
+    etags: [[HeaderValue; 2]; 3],
 }
 
 impl Rendered {
@@ -87,8 +98,32 @@ impl Rendered {
             let mut w = brotli::CompressorWriter::new(&mut brotli, 4096, 9, 22);
             w.write_all(&body).expect("writing to memory");
         }
-        let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..32]);
-        Rendered { body, gzip, brotli, content_type, etag, last_modified, max_age }
+        let hash = &hex::encode(Sha256::digest(&body))[..32];
+        let etag = format!("\"{hash}\"");
+        // Each coding and type is its own representation, so its own strong validator
+        // (RFC 9110 §8.8.3).
+        let etags = [None, Some("gzip"), Some("br")].map(|coding| {
+            [false, true].map(|xml| {
+                let coding = coding.map(|c| format!("-{c}")).unwrap_or_default();
+                let xml = if xml { "-xml" } else { "" };
+                HeaderValue::from_str(&format!("\"{hash}{coding}{xml}\"")).expect("hex is a valid header")
+            })
+        });
+        let headers = Headers {
+            cache_control: HeaderValue::from_str(&format!("public, max-age={max_age}")).expect("ascii"),
+            last_modified: last_modified.as_deref().and_then(|lm| HeaderValue::from_str(lm).ok()),
+            etags,
+        };
+        Rendered {
+            headers,
+            body: Bytes::from(body),
+            gzip: Bytes::from(gzip),
+            brotli: Bytes::from(brotli),
+            content_type,
+            etag,
+            last_modified,
+            max_age,
+        }
     }
 }
 
@@ -103,7 +138,8 @@ struct Inner {
     public_url: Url,
     title: String,
     catalog: RwLock<Arc<Vec<Published>>>,
-    cache: Mutex<HashMap<(String, Format, u32), Arc<Rendered>>>,
+    /// Rendered documents by feed path, then by format and page.
+    cache: RwLock<HashMap<String, HashMap<(Format, u32), Arc<Rendered>>>>,
     /// Bumped by every invalidation; a render that started before one is not cached.
     generation: AtomicU64,
 }
@@ -116,7 +152,7 @@ impl Feeds {
                 public_url: config.public_url.clone(),
                 title: config.title.clone(),
                 catalog: RwLock::new(Arc::new(catalog(config))),
-                cache: Mutex::new(HashMap::new()),
+                cache: RwLock::new(HashMap::new()),
                 generation: AtomicU64::new(0),
             }),
         }
@@ -124,7 +160,7 @@ impl Feeds {
 
     /// Drops every cached rendering: call after a scrape changed the store.
     pub fn invalidate(&self) {
-        let mut cache = self.inner.cache.lock().expect("cache lock");
+        let mut cache = self.inner.cache.write().expect("cache lock");
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
         cache.clear();
     }
@@ -147,8 +183,7 @@ impl Feeds {
     /// Page `page` of the feed at `path` in `format`, from the cache or freshly rendered;
     /// `None` if there is no such feed or page.
     pub async fn rendered(&self, path: &str, format: Format, page: u32) -> Result<Option<Arc<Rendered>>, ServeError> {
-        let key = (path.to_string(), format, page);
-        if let Some(hit) = self.inner.cache.lock().expect("cache lock").get(&key) {
+        if let Some(hit) = self.inner.cache.read().expect("cache lock").get(path).and_then(|f| f.get(&(format, page))) {
             return Ok(Some(hit.clone()));
         }
         let Some(feed) = self.catalog().iter().find(|f| f.path == path).cloned() else { return Ok(None) };
@@ -176,9 +211,9 @@ impl Feeds {
         .await??;
         let Some(rendered) = rendered else { return Ok(None) };
         let rendered = Arc::new(rendered);
-        let mut cache = self.inner.cache.lock().expect("cache lock");
+        let mut cache = self.inner.cache.write().expect("cache lock");
         if self.inner.generation.load(Ordering::SeqCst) == generation {
-            cache.insert(key, rendered.clone());
+            cache.entry(path.to_string()).or_default().insert((format, page), rendered.clone());
         }
         Ok(Some(rendered))
     }
@@ -259,7 +294,7 @@ fn catalog(config: &Config) -> Vec<Published> {
     if !config.feeds.is_empty() {
         feeds.push(Published {
             path: ALL_FEEDS.into(),
-            title: config.title.clone(),
+            title: format!("{} — tất cả nguồn tin (all sources)", config.title),
             description: format!("{}: every source in one feed", config.title),
             site: config.public_url.clone(),
             query: Query {
@@ -299,13 +334,18 @@ pub async fn run(
     feeds: Feeds,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // Responses are written whole; waiting for ACKs (Nagle) only adds latency.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, feeds.router()).with_graceful_shutdown(shutdown).await
 }
 
 async fn feed(
     State(feeds): State<Feeds>,
     Path(file): Path<String>,
-    UrlQuery(params): UrlQuery<HashMap<String, String>>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     let not_found = || (StatusCode::NOT_FOUND, "no such feed\n").into_response();
@@ -313,7 +353,10 @@ async fn feed(
     else {
         return not_found();
     };
-    let page = match params.get("page").map(|p| p.parse::<u32>()) {
+    let page_param = query
+        .as_deref()
+        .and_then(|q| url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "page").map(|(_, v)| v));
+    let page = match page_param.map(|p| p.parse::<u32>()) {
         None => 1,
         Some(Ok(n)) if n >= 1 => n,
         Some(_) => return (StatusCode::BAD_REQUEST, "page must be a number from 1\n").into_response(),
@@ -365,40 +408,34 @@ fn wants_page(doc: &Rendered, request: &HeaderMap) -> bool {
 fn respond(doc: &Rendered, request: &HeaderMap) -> Response {
     let encoding = choose_encoding(request);
     let page = wants_page(doc, request);
-    // Each coding and type is its own representation, so its own strong validator
-    // (RFC 9110 §8.8.3).
-    let mut etag = doc.etag.trim_end_matches('"').to_string();
-    if let Some(coding) = encoding {
-        etag.push('-');
-        etag.push_str(coding);
-    }
-    if page {
-        etag.push_str("-xml");
-    }
-    etag.push('"');
-    let mut builder = Response::builder()
-        .header(header::ETAG, &etag)
-        .header(header::CACHE_CONTROL, format!("public, max-age={}", doc.max_age))
-        .header(header::VARY, "Accept, Accept-Encoding");
-    if let Some(lm) = &doc.last_modified {
-        builder = builder.header(header::LAST_MODIFIED, lm);
+    let coding_index = match encoding {
+        None => 0,
+        Some("gzip") => 1,
+        Some(_) => 2,
+    };
+    let mut response = Response::new(Body::empty());
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, doc.headers.etags[coding_index][usize::from(page)].clone());
+    headers.insert(header::CACHE_CONTROL, doc.headers.cache_control.clone());
+    headers.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Encoding"));
+    if let Some(lm) = &doc.headers.last_modified {
+        headers.insert(header::LAST_MODIFIED, lm.clone());
     }
     if not_modified(doc, request) {
-        return builder.status(StatusCode::NOT_MODIFIED).body(Body::empty()).expect("valid response");
+        *response.status_mut() = StatusCode::NOT_MODIFIED;
+        return response;
     }
-    let body = match encoding {
+    let content_type = if page { "application/xml; charset=utf-8" } else { doc.content_type };
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(coding) = encoding {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
+    }
+    *response.body_mut() = Body::from(match encoding {
         Some("br") => doc.brotli.clone(),
         Some(_) => doc.gzip.clone(),
         None => doc.body.clone(),
-    };
-    if let Some(coding) = encoding {
-        builder = builder.header(header::CONTENT_ENCODING, coding);
-    }
-    let content_type = if page { "application/xml; charset=utf-8" } else { doc.content_type };
-    builder
-        .header(header::CONTENT_TYPE, HeaderValue::from_static(content_type))
-        .body(Body::from(body))
-        .expect("valid response")
+    });
+    response
 }
 
 /// RFC 9110 §13.1: `If-None-Match` wins when present; `If-Modified-Since` only without it.
