@@ -133,13 +133,15 @@ pub struct Feeds {
     inner: Arc<Inner>,
 }
 
+/// Rendered documents by feed path (looked up without allocating), then by format and page.
+type Cache = HashMap<String, HashMap<(Format, u32), Arc<Rendered>>>;
+
 struct Inner {
     store: Arc<Store>,
     public_url: Url,
     title: String,
     catalog: RwLock<Arc<Vec<Published>>>,
-    /// Rendered documents by feed path, then by format and page.
-    cache: RwLock<HashMap<String, HashMap<(Format, u32), Arc<Rendered>>>>,
+    cache: RwLock<Cache>,
     /// Bumped by every invalidation; a render that started before one is not cached.
     generation: AtomicU64,
 }
