@@ -45,6 +45,17 @@ pub struct FetchConfig {
     pub timeout: Duration,
     pub max_body_bytes: usize,
     pub max_redirects: usize,
+    /// Requests in flight to one host at once.
+    pub max_in_flight: usize,
+    /// Extra attempts after a timeout, a refused connection, a 5xx or a 429.
+    pub retries: u32,
+    /// The first retry waits this long (plus jitter), each next one twice as long.
+    pub retry_base: Duration,
+    /// A `Retry-After` longer than this is not waited for: the fetch fails and the source
+    /// tries again at its next run.
+    pub max_retry_after: Duration,
+    /// Whether to obey robots.txt (the default; turn off only for your own sites).
+    pub obey_robots: bool,
 }
 
 /// One source, as one `feeds/NAME.toml` defines it, and the feed published from it.
@@ -257,6 +268,11 @@ struct RawFetch {
     timeout_secs: Option<u64>,
     max_body_bytes: Option<usize>,
     max_redirects: Option<usize>,
+    max_in_flight: Option<usize>,
+    retries: Option<u32>,
+    retry_base_ms: Option<u64>,
+    max_retry_after_secs: Option<u64>,
+    obey_robots: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -289,7 +305,12 @@ enum RawListPage {
 }
 
 /// Every key `bantin.toml` accepts (the shipped example must show each one).
-pub const KEYS: [&str; 14] = [
+pub const KEYS: [&str; 19] = [
+    "fetch.max_in_flight",
+    "fetch.retries",
+    "fetch.retry_base_ms",
+    "fetch.max_retry_after_secs",
+    "fetch.obey_robots",
     "title",
     "combined_limit",
     "listen",
@@ -325,6 +346,11 @@ impl FetchConfig {
             timeout: Duration::from_secs(30),
             max_body_bytes: 8 * 1024 * 1024,
             max_redirects: 5,
+            max_in_flight: 2,
+            retries: 2,
+            retry_base: Duration::from_millis(2000),
+            max_retry_after: Duration::from_secs(300),
+            obey_robots: true,
         }
     }
 }
@@ -356,7 +382,15 @@ impl Config {
             timeout: raw.fetch.timeout_secs.map_or(defaults.timeout, Duration::from_secs),
             max_body_bytes: raw.fetch.max_body_bytes.unwrap_or(defaults.max_body_bytes),
             max_redirects: raw.fetch.max_redirects.unwrap_or(defaults.max_redirects),
+            max_in_flight: raw.fetch.max_in_flight.unwrap_or(defaults.max_in_flight),
+            retries: raw.fetch.retries.unwrap_or(defaults.retries),
+            retry_base: raw.fetch.retry_base_ms.map_or(defaults.retry_base, Duration::from_millis),
+            max_retry_after: raw.fetch.max_retry_after_secs.map_or(defaults.max_retry_after, Duration::from_secs),
+            obey_robots: raw.fetch.obey_robots.unwrap_or(defaults.obey_robots),
         };
+        if fetch.max_in_flight == 0 {
+            return Err(invalid(path, "fetch.max_in_flight", "must be at least 1"));
+        }
         if fetch.timeout.is_zero() {
             return Err(invalid(path, "fetch.timeout_secs", "must be at least 1"));
         }

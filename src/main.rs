@@ -280,9 +280,10 @@ fn no_feed(name: &str, config: &Path) -> BadInput {
 
 fn print_report(r: &RunReport) {
     println!(
-        "{}: {} pages, {} articles fetched, {} new, {} updated, {} unchanged, {} errors",
+        "{}: {} pages{}, {} articles fetched, {} new, {} updated, {} unchanged, {} errors",
         r.source,
         r.pages,
+        if r.not_modified > 0 { format!(" ({} not modified)", r.not_modified) } else { String::new() },
         r.articles_fetched,
         r.counts.new,
         r.counts.updated,

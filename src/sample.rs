@@ -5,7 +5,10 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
+use std::time::Duration;
+
 use axum::Router;
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -23,18 +26,43 @@ pub struct SamplePortal {
     stop: Option<oneshot::Sender<()>>,
 }
 
-/// What the portal does wrong, for tests of the failure policy.
+/// What the portal does wrong, for tests of the failure policy. Faults apply to every page
+/// (robots.txt aside) until cleared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Fault {
     #[default]
     None,
     /// List pages come back as article pages: the list block is gone (a redesign).
     ListLayoutChanged,
+    /// Every page answers with this status.
+    Status(u16),
+    /// 503 with `Retry-After` in seconds.
+    ServiceUnavailable { retry_after_secs: u64 },
+    /// The server accepts the request and never answers.
+    Hang,
+    /// The body comes a few bytes at a time, slower than any timeout allows.
+    Drip,
+    /// The body stops half-way through its declared length and the connection closes.
+    Truncated,
+    /// Every page redirects to itself.
+    RedirectLoop,
+    /// A 50 MB body.
+    Huge,
+    /// Pages in windows-1258 bytes, served as UTF-8: invalid UTF-8.
+    InvalidUtf8,
+    /// UTF-8 pages whose header declares windows-1258.
+    WrongCharset,
+    /// Article pages without their Block_BanTin_ViewData web part.
+    NoViewData,
+    /// robots.txt disallows the portal's pages.
+    RobotsDisallow,
 }
 
 #[derive(Clone, Default)]
 struct Shared {
     log: Arc<Mutex<Vec<String>>>,
+    /// Requests answered 304 Not Modified.
+    not_modified: Arc<std::sync::atomic::AtomicUsize>,
     fault: Arc<Mutex<Fault>>,
 }
 
@@ -67,6 +95,11 @@ impl SamplePortal {
         self.state.log.lock().expect("log lock").clone()
     }
 
+    /// How many requests were answered 304 Not Modified.
+    pub fn not_modified(&self) -> usize {
+        self.state.not_modified.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// From now on, answer with `fault`.
     pub fn set_fault(&self, fault: Fault) {
         *self.state.fault.lock().expect("fault lock") = fault;
@@ -87,6 +120,30 @@ async fn page(State(state): State<Shared>, request: Request) -> Response {
     let query = parts.uri.query().unwrap_or_default().to_string();
     state.log.lock().expect("log lock").push(format!("{} {}", parts.method, parts.uri));
     let fault = *state.fault.lock().expect("fault lock");
+    if path == "/robots.txt" {
+        let rules = if fault == Fault::RobotsDisallow {
+            "User-agent: *\nDisallow: /Pages/\n"
+        } else {
+            "User-agent: *\nDisallow:\n"
+        };
+        return ([(header::CONTENT_TYPE, "text/plain")], rules).into_response();
+    }
+    match fault {
+        Fault::Status(code) => {
+            return StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR).into_response();
+        }
+        Fault::ServiceUnavailable { retry_after_secs } => {
+            return (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, retry_after_secs.to_string())])
+                .into_response();
+        }
+        Fault::Hang => {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            return StatusCode::GATEWAY_TIMEOUT.into_response();
+        }
+        Fault::RedirectLoop => return (StatusCode::FOUND, [(header::LOCATION, parts.uri.to_string())]).into_response(),
+        Fault::Huge => return huge(),
+        _ => {}
+    }
     let param = |source: &str, key: &str| {
         url::form_urlencoded::parse(source.as_bytes())
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
@@ -94,7 +151,7 @@ async fn page(State(state): State<Shared>, request: Request) -> Response {
     };
     let list_page = |n: String| match fault {
         Fault::ListLayoutChanged => (&SITE, "article-12345.html".to_string()),
-        Fault::None => (&SITE, format!("list-page-{n}.html")),
+        _ => (&SITE, format!("list-page-{n}.html")),
     };
     let (dir, file) = match (&parts.method, path.as_str()) {
         (&Method::GET | &Method::HEAD, "/" | "/pages/tin-tuc-su-kien.aspx") => {
@@ -117,9 +174,6 @@ async fn page(State(state): State<Shared>, request: Request) -> Response {
         (&Method::GET | &Method::HEAD, "/pages/chi-tiet-tin-tuc.aspx") => {
             (&SITE, format!("article-{}.html", param(&query, "ItemID").unwrap_or_default()))
         }
-        (&Method::GET | &Method::HEAD, "/robots.txt") => {
-            return ([(header::CONTENT_TYPE, "text/plain")], "User-agent: *\nDisallow:\n").into_response();
-        }
         (&Method::GET | &Method::HEAD, p) if p.ends_with(".jpg") || p.ends_with(".jpeg") || p.ends_with(".png") => {
             (&SITE, "placeholder.jpg".into())
         }
@@ -127,9 +181,59 @@ async fn page(State(state): State<Shared>, request: Request) -> Response {
         _ => return StatusCode::METHOD_NOT_ALLOWED.into_response(),
     };
     // Only plain names reach the lookup: a query value like `../x` finds nothing.
-    match dir.get_file(&file).filter(|_| !file.contains('/')) {
-        Some(f) if file.ends_with(".jpg") => ([(header::CONTENT_TYPE, "image/jpeg")], f.contents()).into_response(),
-        Some(f) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], f.contents()).into_response(),
-        None => (StatusCode::NOT_FOUND, "Không tìm thấy trang").into_response(),
+    let Some(file_bytes) = dir.get_file(&file).filter(|_| !file.contains('/')).map(|f| f.contents()) else {
+        return (StatusCode::NOT_FOUND, "Không tìm thấy trang").into_response();
+    };
+    if file.ends_with(".jpg") {
+        return ([(header::CONTENT_TYPE, "image/jpeg")], file_bytes).into_response();
     }
+    let mut html = String::from_utf8_lossy(file_bytes).into_owned();
+    if fault == Fault::NoViewData && file.starts_with("article-") {
+        html = html.replace("Block_BanTin_ViewData", "Block_BanTin_QuangCao");
+    }
+    let mut content_type = "text/html; charset=utf-8";
+    let body: Vec<u8> = match fault {
+        Fault::InvalidUtf8 => encoding_rs::WINDOWS_1258.encode(&html).0.into_owned(),
+        Fault::WrongCharset => {
+            content_type = "text/html; charset=windows-1258";
+            html.into_bytes()
+        }
+        _ => html.into_bytes(),
+    };
+    match fault {
+        Fault::Drip => return drip(body, content_type),
+        Fault::Truncated => {
+            let half = body[..body.len() / 2].to_vec();
+            return ([(header::CONTENT_TYPE, content_type), (header::CONTENT_LENGTH, &body.len().to_string())], half)
+                .into_response();
+        }
+        _ => {}
+    }
+    // Validators, as IIS sends them, so conditional GET can be counted.
+    let etag = format!("\"{:x}\"", body.len() * 31 + body.iter().map(|b| *b as usize).sum::<usize>());
+    if parts.headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        state.not_modified.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response();
+    }
+    ([(header::CONTENT_TYPE, content_type.to_string()), (header::ETAG, etag)], body).into_response()
+}
+
+/// A body sent 16 bytes at a time, 250 ms apart: a 45 KB page would take 12 minutes.
+fn drip(body: Vec<u8>, content_type: &'static str) -> Response {
+    let chunks: Vec<Vec<u8>> = body.chunks(16).map(<[u8]>::to_vec).collect();
+    let stream = futures_util::stream::unfold(chunks.into_iter(), |mut rest| async move {
+        let chunk = rest.next()?;
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        Some((Ok::<_, std::io::Error>(chunk), rest))
+    });
+    ([(header::CONTENT_TYPE, content_type)], Body::from_stream(stream)).into_response()
+}
+
+/// 50 MB of text in 64 KB chunks, without a declared length.
+fn huge() -> Response {
+    const CHUNK: usize = 64 * 1024;
+    let stream = futures_util::stream::unfold(0usize, |sent| async move {
+        (sent < 50 * 1024 * 1024).then(|| (Ok::<_, std::io::Error>(vec![b'a'; CHUNK]), sent + CHUNK))
+    });
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], Body::from_stream(stream)).into_response()
 }

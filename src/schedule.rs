@@ -12,9 +12,9 @@ use url::Url;
 
 use crate::config::FeedDef;
 use crate::extract::{self, ListLink, PageRequest};
-use crate::fetch::Fetcher;
-use crate::model::{Article, vietnam};
-use crate::store::{SaveCounts, Store};
+use crate::fetch::{Fetched, Fetcher, Validators};
+use crate::model::{Article, Page, vietnam};
+use crate::store::{CachedPage, SaveCounts, Store};
 
 /// What one run of one source did.
 #[derive(Debug, Clone, Default)]
@@ -22,6 +22,8 @@ pub struct RunReport {
     pub source: String,
     /// List pages fetched.
     pub pages: usize,
+    /// Of those, answered 304 Not Modified (read from the copy kept last time).
+    pub not_modified: usize,
     /// Article pages fetched (only articles not yet stored are fetched).
     pub articles_fetched: usize,
     /// New / updated / unchanged; articles already stored and not re-fetched count as unchanged.
@@ -113,8 +115,49 @@ async fn collect_links(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef, rep
                 continue;
             }
             fetched += 1;
-            let page = match fetcher.list_page(&request).await {
-                Ok(page) => page,
+            let key = page_key(&request);
+            let cached = match &request {
+                PageRequest::Get(_) => blocking(store, {
+                    let key = key.clone();
+                    move |s| s.cached_page(&key)
+                })
+                .await
+                .unwrap_or_default(),
+                PageRequest::Post { .. } => None,
+            };
+            let last = cached
+                .as_ref()
+                .map(|c| Validators { etag: c.etag.clone(), last_modified: c.last_modified.clone() })
+                .unwrap_or_default();
+            let page = match fetcher.list_page(&request, &last).await {
+                Ok(Fetched::Page(page, validators)) => {
+                    if validators != Validators::default() && matches!(request, PageRequest::Get(_)) {
+                        let copy = CachedPage {
+                            url: page.url.to_string(),
+                            etag: validators.etag,
+                            last_modified: validators.last_modified,
+                            body: page.html.clone(),
+                        };
+                        let key = key.clone();
+                        if let Err(e) = blocking(store, move |s| s.cache_page(&key, &copy)).await {
+                            tracing::warn!(source = %def.name, error = %e, "cannot keep the list page for conditional GET");
+                        }
+                    }
+                    page
+                }
+                // 304: the list is as last time; read it from the copy kept then.
+                Ok(Fetched::NotModified) => {
+                    match cached.and_then(|c| Some(Page { url: Url::parse(&c.url).ok()?, html: c.body })) {
+                        Some(page) => {
+                            report.not_modified += 1;
+                            page
+                        }
+                        None => {
+                            report.errors.push(format!("{}: 304 Not Modified without a kept copy", describe(&request)));
+                            continue;
+                        }
+                    }
+                }
                 Err(e) => {
                     report.errors.push(e.to_string());
                     continue;
@@ -122,7 +165,6 @@ async fn collect_links(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef, rep
             };
             report.pages += 1;
             let list = extract::list(&def.rules, &page);
-            let key = page_key(&request);
             let count = list.links.len();
             let before = blocking(store, {
                 let key = key.clone();

@@ -30,17 +30,21 @@ async fn scrape_store_and_serve_the_sample_portal() {
     );
     let after_first = portal.requests();
     assert_eq!(article_gets(&after_first), 12, "each article page fetched once: {after_first:#?}");
+    assert_eq!(after_first.iter().filter(|r| r.ends_with("/robots.txt")).count(), 1, "robots.txt read once per run");
 
     // Steady state: the list pages again, and not one article page.
+    assert_eq!(portal.not_modified(), 0);
     let second = install.cli(&["scrape"]).await;
     assert!(second.status.success());
     assert_eq!(
         stdout(&second).lines().next().unwrap(),
-        "sample: 2 pages, 0 articles fetched, 0 new, 0 updated, 12 unchanged, 0 errors"
+        "sample: 2 pages (2 not modified), 0 articles fetched, 0 new, 0 updated, 12 unchanged, 0 errors"
     );
-    let during_second = &portal.requests()[after_first.len()..];
+    let during_second: Vec<String> =
+        portal.requests().split_off(after_first.len()).into_iter().filter(|r| !r.ends_with("/robots.txt")).collect();
     assert_eq!(during_second.len(), 2, "one request per list page: {during_second:#?}");
-    assert_eq!(article_gets(during_second), 0);
+    assert!(during_second.iter().all(|r| r.starts_with("GET /Pages/tin-tuc-su-kien.aspx")), "{during_second:#?}");
+    assert_eq!(portal.not_modified(), 2, "both conditional, both answered 304");
 
     let (base, _feeds) = install.serve();
     let rss_url = base.join("feeds/sample.rss").unwrap();

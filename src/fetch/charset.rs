@@ -10,13 +10,34 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
     let (encoding, skip) = match Encoding::for_bom(body) {
         // A BOM is unambiguous; it beats a header that is often a server default.
         Some((enc, bom_len)) => (enc, bom_len),
-        None => (content_type.and_then(charset_param).or_else(|| meta_charset(body)).unwrap_or(UTF_8), 0),
+        None => {
+            let declared = content_type.and_then(charset_param).or_else(|| meta_charset(body));
+            let utf8 = std::str::from_utf8(body).is_ok();
+            let encoding = match declared {
+                // Valid UTF-8 with non-ASCII text is almost never a legacy single-byte page:
+                // the declaration is a leftover (a CMS migrated, a server default).
+                Some(enc) if enc != UTF_8 && utf8 && !body.is_ascii() => UTF_8,
+                Some(enc) if enc != UTF_8 || utf8 => enc,
+                // Declared UTF-8, or nothing, but not valid UTF-8: guess as browsers do.
+                _ if !utf8 => sniff(body),
+                _ => UTF_8,
+            };
+            (encoding, 0)
+        }
     };
     let (text, _, _) = encoding.decode(&body[skip..]);
     match unicode_normalization::is_nfc_quick(text.chars()) {
         unicode_normalization::IsNormalized::Yes => text.into_owned(),
         _ => text.nfc().collect(),
     }
+}
+
+fn sniff(body: &[u8]) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(body, true);
+    // The portals are Vietnamese: the .vn hint favours windows-1258 among close guesses.
+    // UTF-8 is out: these bytes were just found not to be UTF-8.
+    detector.guess(Some(b"vn"), chardetng::Utf8Detection::Deny)
 }
 
 fn charset_param(content_type: &str) -> Option<&'static Encoding> {
@@ -80,6 +101,21 @@ mod tests {
     fn bom_beats_a_wrong_header() {
         let body = b"\xef\xbb\xbf<p>Vi\xe1\xbb\x87t</p>";
         assert_eq!(decode(body, Some("text/html; charset=iso-8859-1")), "<p>Việt</p>");
+    }
+
+    #[test]
+    fn a_wrong_declaration_loses_to_valid_utf8() {
+        let body = "<meta charset=\"windows-1258\"><p>Việt Nam</p>".as_bytes();
+        assert!(decode(body, Some("text/html; charset=windows-1258")).contains("Việt Nam"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_sniffed() {
+        // windows-1258 bytes served as UTF-8: "Thông tin điện tử" with combining marks.
+        let body = b"<p>Th\xf4ng tin \xf0i\xea\xecn t\xf22 \xf0i\xea\xecn t\xfd\xd2</p>";
+        let text = decode(body, Some("text/html; charset=utf-8"));
+        assert!(!text.contains('\u{FFFD}'), "{text}");
+        assert!(text.contains("Thông tin"), "{text}");
     }
 
     #[test]

@@ -1,13 +1,20 @@
-//! All network I/O toward portals: one HTTP client with an honest User-Agent, per-host pacing,
-//! timeouts, a redirect cap and a body-size cap, and charset decoding into a [`Page`].
+//! All network I/O toward portals, politely: an honest User-Agent, robots.txt obeyed, per-host
+//! pacing and an in-flight cap shared by every source, conditional GET, retries with backoff and
+//! jitter (honouring `Retry-After`), timeouts, a redirect cap, a body-size cap, and charset
+//! decoding into a [`Page`].
 
 mod charset;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use reqwest::StatusCode;
+use reqwest::header::{
+    CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER,
+};
+use robotxt::Robots;
+use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::config::FetchConfig;
@@ -25,12 +32,18 @@ pub enum FetchError {
     /// No usable answer: connection refused, DNS, timeout, too many redirects, broken body.
     #[error("{url}: {reason}")]
     Request { url: Url, reason: String },
-    /// The server answered with a non-success status.
+    /// The server answered with a non-success status (after the retries it allows).
     #[error("{url}: HTTP {status}")]
     Status { url: Url, status: u16 },
+    /// The server asked to come back later than we wait within one run.
+    #[error("{url}: HTTP {status}, asked to retry after {seconds} s")]
+    RetryLater { url: Url, status: u16, seconds: u64 },
     /// The body exceeded the configured cap and was abandoned.
     #[error("{url}: body larger than {limit} bytes")]
     TooLarge { url: Url, limit: usize },
+    /// robots.txt forbids the path (or could not be read, which RFC 9309 treats the same).
+    #[error("{url}: disallowed by robots.txt{detail}")]
+    Robots { url: Url, detail: String },
 }
 
 /// What a `HEAD` request says about a resource, for enclosures.
@@ -40,13 +53,41 @@ pub struct Probe {
     pub mime: Option<String>,
 }
 
+/// A page's validators from its last fetch, for a conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// The answer to a conditional GET.
+#[derive(Debug)]
+pub enum Fetched {
+    /// 304: the page is as it was.
+    NotModified,
+    /// The page, and its new validators.
+    Page(Page, Validators),
+}
+
 /// The portal-facing HTTP client. Shared by all sources, so pacing holds per host across them.
 pub struct Fetcher {
     client: reqwest::Client,
     config: FetchConfig,
-    /// Per host, the earliest instant the next request may start.
-    next_slot: Mutex<HashMap<String, Instant>>,
+    /// The robots.txt agent token: the User-Agent's product name.
+    agent: String,
+    hosts: Mutex<HashMap<String, Host>>,
 }
+
+/// Per-host politeness state.
+struct Host {
+    /// The earliest instant the next request may start.
+    next_slot: Instant,
+    in_flight: Arc<Semaphore>,
+    robots: Option<(Instant, Arc<Robots>)>,
+}
+
+/// How long a fetched robots.txt is trusted.
+const ROBOTS_TTL: Duration = Duration::from_secs(3600);
 
 impl Fetcher {
     pub fn new(config: FetchConfig) -> Result<Fetcher, FetchError> {
@@ -57,59 +98,30 @@ impl Fetcher {
             .redirect(reqwest::redirect::Policy::limited(config.max_redirects))
             .build()
             .map_err(FetchError::Client)?;
-        Ok(Fetcher { client, config, next_slot: Mutex::new(HashMap::new()) })
+        let agent = config.user_agent.split(['/', ' ']).next().unwrap_or("bantin").to_string();
+        Ok(Fetcher { client, config, agent, hosts: Mutex::new(HashMap::new()) })
     }
 
-    /// GETs an HTML page and decodes it (header charset, BOM, `<meta>`, UTF-8; then NFC).
+    /// GETs an HTML page and decodes it (header charset, BOM, `<meta>`, sniffing; then NFC).
     pub async fn page(&self, url: &Url) -> Result<Page, FetchError> {
-        self.fetch(url, self.client.get(url.clone())).await
+        match self.fetch(url, None, &Validators::default()).await? {
+            Fetched::Page(page, _) => Ok(page),
+            Fetched::NotModified => unreachable!("an unconditional GET is never answered 304"),
+        }
     }
 
-    /// A list page: a GET, or an ASP.NET postback (a form POST of the page's hidden fields).
-    pub async fn list_page(&self, request: &PageRequest) -> Result<Page, FetchError> {
+    /// A list page: a conditional GET with the page's last validators, or an ASP.NET postback
+    /// (a form POST of the page's hidden fields, never conditional).
+    pub async fn list_page(&self, request: &PageRequest, last: &Validators) -> Result<Fetched, FetchError> {
         match request {
-            PageRequest::Get(url) => self.page(url).await,
-            PageRequest::Post { url, fields } => self.fetch(url, self.client.post(url.clone()).form(fields)).await,
+            PageRequest::Get(url) => self.fetch(url, None, last).await,
+            PageRequest::Post { url, fields } => self.fetch(url, Some(fields), &Validators::default()).await,
         }
-    }
-
-    async fn fetch(&self, url: &Url, request: reqwest::RequestBuilder) -> Result<Page, FetchError> {
-        self.pace(url).await;
-        let fail = |e: reqwest::Error| FetchError::Request { url: url.clone(), reason: describe(&e) };
-        let mut response = request.send().await.map_err(fail)?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(FetchError::Status { url: url.clone(), status: status.as_u16() });
-        }
-        let final_url = response.url().clone();
-        let content_type = header(&response, CONTENT_TYPE);
-        let limit = self.config.max_body_bytes;
-        let too_large = || FetchError::TooLarge { url: url.clone(), limit };
-        if response.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(too_large());
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(fail)? {
-            if body.len() + chunk.len() > limit {
-                return Err(too_large());
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(Page { url: final_url, html: decode(&body, content_type.as_deref()) })
     }
 
     /// Asks for an image's size and type without downloading it.
     pub async fn probe(&self, url: &Url) -> Result<Probe, FetchError> {
-        self.pace(url).await;
-        let response = self
-            .client
-            .head(url.clone())
-            .send()
-            .await
-            .map_err(|e| FetchError::Request { url: url.clone(), reason: describe(&e) })?;
-        if !response.status().is_success() {
-            return Err(FetchError::Status { url: url.clone(), status: response.status().as_u16() });
-        }
+        let response = self.send(url, || self.client.head(url.clone())).await?;
         // `content_length()` is the body's size, which a HEAD response does not have.
         let length = header(&response, CONTENT_LENGTH).and_then(|v| v.parse().ok());
         let mime = header(&response, CONTENT_TYPE)
@@ -118,21 +130,184 @@ impl Fetcher {
         Ok(Probe { length, mime })
     }
 
-    /// Waits for this host's next slot, so requests to one portal are at least
-    /// `min_interval` apart however many sources share it.
-    async fn pace(&self, url: &Url) {
-        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-        let wait = {
-            let mut slots = self.next_slot.lock().expect("pacing lock is never poisoned");
+    async fn fetch(
+        &self,
+        url: &Url,
+        form: Option<&Vec<(String, String)>>,
+        last: &Validators,
+    ) -> Result<Fetched, FetchError> {
+        let build = || {
+            let mut request = match form {
+                Some(fields) => self.client.post(url.clone()).form(fields),
+                None => self.client.get(url.clone()),
+            };
+            if let Some(etag) = &last.etag {
+                request = request.header(IF_NONE_MATCH, etag);
+            }
+            if let Some(lm) = &last.last_modified {
+                request = request.header(IF_MODIFIED_SINCE, lm);
+            }
+            request
+        };
+        let mut response = self.send(url, build).await?;
+        if response.status() == StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified);
+        }
+        let validators = Validators { etag: header(&response, ETAG), last_modified: header(&response, LAST_MODIFIED) };
+        let final_url = response.url().clone();
+        let content_type = header(&response, CONTENT_TYPE);
+        let limit = self.config.max_body_bytes;
+        let too_large = || FetchError::TooLarge { url: url.clone(), limit };
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        let broken = |e: reqwest::Error| FetchError::Request { url: url.clone(), reason: describe(&e) };
+        while let Some(chunk) = response.chunk().await.map_err(broken)? {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Fetched::Page(Page { url: final_url, html: decode(&body, content_type.as_deref()) }, validators))
+    }
+
+    /// Sends a request politely: robots.txt first, then pacing and the in-flight cap, then
+    /// retries with exponential backoff and jitter on timeouts, connection failures, 5xx and
+    /// 429, waiting out `Retry-After` when the server gives one. Returns a 2xx or 304 answer.
+    async fn send(
+        &self,
+        url: &Url,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, FetchError> {
+        self.check_robots(url).await?;
+        let mut attempt = 0;
+        loop {
+            let outcome = {
+                let _permit = self.slot(url).await;
+                build().send().await
+            };
+            let retry_in = match outcome {
+                Ok(response) if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED => {
+                    return Ok(response);
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    let retryable = status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS;
+                    if !retryable || attempt >= self.config.retries {
+                        return Err(FetchError::Status { url: url.clone(), status: status.as_u16() });
+                    }
+                    match retry_after(&response) {
+                        Some(wait) if wait > self.config.max_retry_after => {
+                            return Err(FetchError::RetryLater {
+                                url: url.clone(),
+                                status: status.as_u16(),
+                                seconds: wait.as_secs(),
+                            });
+                        }
+                        Some(wait) => wait,
+                        None => self.backoff(attempt),
+                    }
+                }
+                Err(e) if (e.is_timeout() || e.is_connect()) && attempt < self.config.retries => self.backoff(attempt),
+                Err(e) => return Err(FetchError::Request { url: url.clone(), reason: describe(&e) }),
+            };
+            attempt += 1;
+            tracing::debug!(url = %url, attempt, wait_ms = retry_in.as_millis() as u64, "retrying");
+            tokio::time::sleep(retry_in).await;
+        }
+    }
+
+    /// `retry_base × 2^attempt`, plus up to 50% jitter so retries from many sources spread out.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let base = self.config.retry_base.saturating_mul(1 << attempt.min(10));
+        base + base.mul_f64(fastrand::f64() * 0.5)
+    }
+
+    /// Waits for the host's next pacing slot and an in-flight permit.
+    async fn slot(&self, url: &Url) -> tokio::sync::OwnedSemaphorePermit {
+        let (wait, in_flight) = {
+            let mut hosts = self.hosts.lock().expect("hosts lock is never poisoned");
+            let host = self.host(&mut hosts, url);
             let now = Instant::now();
-            let start = slots.get(&host).copied().filter(|t| *t > now).unwrap_or(now);
-            slots.insert(host, start + self.config.min_interval);
-            start - now
+            let start = host.next_slot.max(now);
+            host.next_slot = start + self.config.min_interval;
+            (start - now, host.in_flight.clone())
         };
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
+        in_flight.acquire_owned().await.expect("the semaphore is never closed")
     }
+
+    fn host<'a>(&self, hosts: &'a mut HashMap<String, Host>, url: &Url) -> &'a mut Host {
+        let key = origin(url);
+        hosts.entry(key).or_insert_with(|| Host {
+            next_slot: Instant::now(),
+            in_flight: Arc::new(Semaphore::new(self.config.max_in_flight)),
+            robots: None,
+        })
+    }
+
+    /// RFC 9309: a robots.txt that answers 4xx allows everything; one that cannot be read
+    /// (5xx, no connection) forbids everything until it can.
+    async fn check_robots(&self, url: &Url) -> Result<(), FetchError> {
+        if !self.config.obey_robots {
+            return Ok(());
+        }
+        let cached = {
+            let mut hosts = self.hosts.lock().expect("hosts lock is never poisoned");
+            self.host(&mut hosts, url).robots.clone().filter(|(at, _)| at.elapsed() < ROBOTS_TTL)
+        };
+        let robots = match cached {
+            Some((_, robots)) => robots,
+            None => {
+                let robots_url = url.join("/robots.txt").expect("an http URL has a root");
+                let (robots, unreadable) = {
+                    let _permit = self.slot(url).await;
+                    match self.client.get(robots_url).send().await {
+                        Ok(r) if r.status().is_success() => match r.bytes().await {
+                            Ok(body) => (Robots::parse(&body, self.agent.as_str()), None),
+                            Err(e) => (Robots::disallow_all(), Some(describe(&e))),
+                        },
+                        Ok(r) if r.status().is_client_error() => (Robots::allow_all(), None),
+                        Ok(r) => (Robots::disallow_all(), Some(format!("HTTP {}", r.status().as_u16()))),
+                        Err(e) => (Robots::disallow_all(), Some(describe(&e))),
+                    }
+                };
+                let robots = Arc::new(robots);
+                // An unreadable robots.txt is asked again next time rather than trusted for an hour.
+                if unreadable.is_none() {
+                    let mut hosts = self.hosts.lock().expect("hosts lock is never poisoned");
+                    self.host(&mut hosts, url).robots = Some((Instant::now(), robots.clone()));
+                }
+                if let Some(reason) = unreadable {
+                    return Err(FetchError::Robots { url: url.clone(), detail: format!(" (unreadable: {reason})") });
+                }
+                robots
+            }
+        };
+        if robots.is_url_allowed(url) {
+            Ok(())
+        } else {
+            Err(FetchError::Robots { url: url.clone(), detail: String::new() })
+        }
+    }
+}
+
+fn origin(url: &Url) -> String {
+    format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default().to_ascii_lowercase())
+        + &url.port().map(|p| format!(":{p}")).unwrap_or_default()
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    let value = header(response, RETRY_AFTER)?;
+    if let Ok(seconds) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value.trim()).ok()?;
+    Some((at.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO))
 }
 
 fn header(response: &reqwest::Response, name: reqwest::header::HeaderName) -> Option<String> {

@@ -46,6 +46,16 @@ const MIGRATIONS: &[&str] = &[
      );",
     // 3: the categories (list sections) of each article, newline-separated.
     "ALTER TABLE articles ADD COLUMN categories TEXT NOT NULL DEFAULT '';",
+    // 4: the last copy of each list page with its validators, for conditional GET: a 304 reads
+    // the list from here.
+    "CREATE TABLE page_cache (
+         key           TEXT PRIMARY KEY,
+         url           TEXT NOT NULL,   -- the final URL after redirects
+         etag          TEXT,
+         last_modified TEXT,
+         body          TEXT NOT NULL,
+         fetched       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+     );",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StoreError> {

@@ -47,6 +47,15 @@ pub struct Query {
     pub offset: usize,
 }
 
+/// A list page as last fetched, with the validators it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedPage {
+    pub url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body: String,
+}
+
 /// What one save did to the source's articles.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SaveCounts {
@@ -297,6 +306,28 @@ impl Store {
             )?;
         }
         Ok(before.map(|n| n as usize))
+    }
+
+    /// The last copy of the list page `key`, if it came with validators.
+    pub fn cached_page(&self, key: &str) -> Result<Option<CachedPage>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row("SELECT url, etag, last_modified, body FROM page_cache WHERE key = ?1", [key], |r| {
+                Ok(CachedPage { url: r.get(0)?, etag: r.get(1)?, last_modified: r.get(2)?, body: r.get(3)? })
+            })
+            .optional()?)
+    }
+
+    /// Keeps `page` as the last copy of the list page `key`.
+    pub fn cache_page(&self, key: &str, page: &CachedPage) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO page_cache (key, url, etag, last_modified, body) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (key) DO UPDATE SET url = excluded.url, etag = excluded.etag,
+                 last_modified = excluded.last_modified, body = excluded.body,
+                 fetched = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+            params![key, page.url, page.etag, page.last_modified, page.body],
+        )?;
+        Ok(())
     }
 
     /// Records a run's outcome: `error` is `None` on success.
