@@ -203,8 +203,15 @@ async fn page(State(state): State<Shared>, request: Request) -> Response {
     match fault {
         Fault::Drip => return drip(body, content_type),
         Fault::Truncated => {
+            // Half the body under the full length, then the connection drops.
             let half = body[..body.len() / 2].to_vec();
-            return ([(header::CONTENT_TYPE, content_type), (header::CONTENT_LENGTH, &body.len().to_string())], half)
+            let parts: Vec<Result<Vec<u8>, std::io::Error>> =
+                vec![Ok(half), Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "truncated"))];
+            let length = body.len().to_string();
+            return (
+                [(header::CONTENT_TYPE, content_type), (header::CONTENT_LENGTH, length.as_str())],
+                Body::from_stream(futures_util::stream::iter(parts)),
+            )
                 .into_response();
         }
         _ => {}

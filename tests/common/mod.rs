@@ -23,6 +23,11 @@ pub struct Install {
 
 impl Install {
     pub fn new(list_page: &Url) -> Install {
+        Install::with_fetch(list_page, "timeout_secs = 5\n")
+    }
+
+    /// An install whose `[fetch]` table also has `fetch` (TOML lines).
+    pub fn with_fetch(list_page: &Url, fetch: &str) -> Install {
         let dir = tempfile::tempdir().unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let base = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
@@ -31,7 +36,7 @@ impl Install {
             &config,
             format!(
                 "public_url = \"{base}\"\ndatabase = \"state/bantin.sqlite\"\noutput_dir = \"public\"\ncombined_limit = 5\n\
-                 [fetch]\nmin_interval_ms = 0\ntimeout_secs = 5\n"
+                 [fetch]\nmin_interval_ms = 0\nretry_base_ms = 10\n{fetch}"
             ),
         )
         .unwrap();
