@@ -10,6 +10,8 @@ pub mod config;
 pub mod extract;
 /// Network I/O toward portals: client, pacing, caps, charset decoding.
 pub mod fetch;
+/// What the daemon counts, for `/metrics`.
+pub mod metrics;
 /// The shared vocabulary: pages, articles, feed items, formats.
 pub mod model;
 /// Feed items → RSS 2.0 and Atom 1.0 bytes. Pure.
@@ -49,8 +51,9 @@ pub async fn run(
     shutdown: watch::Receiver<bool>,
 ) -> Result<(), RunError> {
     let store = Arc::new(store::Store::open(&config.database)?);
-    let fetcher = Arc::new(fetch::Fetcher::new(config.fetch.clone())?);
-    let feeds = serve::Feeds::new(store.clone(), &config);
+    let metrics = Arc::new(metrics::Metrics::new());
+    let fetcher = Arc::new(fetch::Fetcher::with_metrics(config.fetch.clone(), metrics.clone())?);
+    let feeds = serve::Feeds::new(store.clone(), &config, metrics);
     let (reports_tx, mut reports) = mpsc::unbounded_channel();
     tokio::spawn(schedule::daemon(fetcher, store, config.feeds.clone(), reports_tx, shutdown.clone()));
 

@@ -269,7 +269,7 @@ async fn scrape(path: &Path, only: Option<&str>) -> Result<ExitCode> {
         changed |= report.changed();
     }
     if let Some(dir) = config.output_dir.as_deref().filter(|_| changed) {
-        bantin::serve::export(&Feeds::new(store, &config), dir).await?;
+        bantin::serve::export(&Feeds::new(store, &config, Default::default()), dir).await?;
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
@@ -348,7 +348,7 @@ async fn render(path: &Path, name: &str, format: FormatArg, page: u32) -> Result
         FormatArg::Json => Format::Json,
     };
     let store = Arc::new(Store::open(&config.database)?);
-    let feeds = Feeds::new(store, &config);
+    let feeds = Feeds::new(store, &config, Default::default());
     if !feeds.catalog().iter().any(|f| f.path == name) {
         return Err(no_feed(name, path).into());
     }
@@ -365,7 +365,7 @@ async fn export(path: &Path, out: Option<PathBuf>) -> Result<ExitCode> {
         .or_else(|| config.output_dir.clone())
         .ok_or_else(|| BadInput(format!("give --out DIR or set output_dir in {}", path.display())))?;
     let store = Arc::new(Store::open(&config.database)?);
-    let files = bantin::serve::export(&Feeds::new(store, &config), &dir).await?;
+    let files = bantin::serve::export(&Feeds::new(store, &config, Default::default()), &dir).await?;
     println!("{} files written to {}", files.len(), dir.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,7 @@ use url::Url;
 use crate::config::FeedDef;
 use crate::extract::{self, ListLink, PageRequest};
 use crate::fetch::{Fetched, Fetcher, Validators};
+use crate::metrics::{Metrics, RunLabels};
 use crate::model::{Article, Page, vietnam};
 use crate::store::{CachedPage, SaveCounts, Store};
 
@@ -28,6 +29,12 @@ pub struct RunReport {
     pub articles_fetched: usize,
     /// New / updated / unchanged; articles already stored and not re-fetched count as unchanged.
     pub counts: SaveCounts,
+    /// Article pages that gave no article.
+    pub extraction_errors: usize,
+    /// List pages that listed articles before and none now.
+    pub layout_changes: usize,
+    /// How long the run took.
+    pub duration: Duration,
     /// Every failure with its cause; any entry makes the run a failure.
     pub errors: Vec<String>,
 }
@@ -49,6 +56,7 @@ fn now() -> DateTime<FixedOffset> {
 /// Runs one source once: list pages (following `?Page=N` up to `max_pages`), then only the
 /// articles the store does not have, then one transaction.
 pub async fn run_source(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef) -> RunReport {
+    let started = std::time::Instant::now();
     let mut report = RunReport { source: def.name.clone(), ..RunReport::default() };
     let links = collect_links(fetcher, store, def, &mut report).await;
     if links.is_empty() {
@@ -56,7 +64,8 @@ pub async fn run_source(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef) ->
             // Pages that answered but held no article link: the portal's layout changed.
             report.errors.push(format!("no article links found on {} (layout change?)", list_names(def)));
         }
-        finish(store, &report).await;
+        report.duration = started.elapsed();
+        finish(fetcher, store, &report).await;
         return report;
     }
 
@@ -76,6 +85,7 @@ pub async fn run_source(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef) ->
                 }
                 Err(e) => {
                     report.articles_fetched += 1;
+                    report.extraction_errors += 1;
                     report.errors.push(e);
                 }
             },
@@ -99,7 +109,8 @@ pub async fn run_source(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef) ->
         }
         Err(e) => report.errors.push(e),
     }
-    finish(store, &report).await;
+    report.duration = started.elapsed();
+    finish(fetcher, store, &report).await;
     report
 }
 
@@ -174,9 +185,13 @@ async fn collect_links(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef, rep
             if count == 0 {
                 // A page that listed articles before and lists none now stopped matching.
                 match before {
-                    Ok(Some(n)) if n > 0 => report
-                        .errors
-                        .push(format!("layout change: {} listed {n} articles before and none now", describe(&request))),
+                    Ok(Some(n)) if n > 0 => {
+                        report.layout_changes += 1;
+                        report.errors.push(format!(
+                            "layout change: {} listed {n} articles before and none now",
+                            describe(&request)
+                        ));
+                    }
                     _ => {
                         tracing::warn!(source = %def.name, page = %describe(&request), "list page has no article links")
                     }
@@ -219,7 +234,16 @@ async fn fetch_article(fetcher: &Fetcher, def: &FeedDef, link: &ListLink) -> Res
     Ok(article)
 }
 
-async fn finish(store: &Arc<Store>, report: &RunReport) {
+async fn finish(fetcher: &Fetcher, store: &Arc<Store>, report: &RunReport) {
+    let metrics = fetcher.metrics();
+    let source = Metrics::source(&report.source);
+    metrics.articles_new.get_or_create(&source).inc_by(report.counts.new as u64);
+    metrics.articles_updated.get_or_create(&source).inc_by(report.counts.updated as u64);
+    metrics.extraction_errors.get_or_create(&source).inc_by(report.extraction_errors as u64);
+    metrics.layout_changes.get_or_create(&source).inc_by(report.layout_changes as u64);
+    metrics.run_seconds.get_or_create(&source).observe(report.duration.as_secs_f64());
+    let result = if report.failed() { "failed" } else { "ok" };
+    metrics.runs.get_or_create(&RunLabels { source: report.source.clone(), result: result.into() }).inc();
     let error = report.errors.first().map(|first| match report.errors.len() {
         1 => first.clone(),
         n => format!("{first} (and {} more)", n - 1),
@@ -238,6 +262,7 @@ async fn finish(store: &Arc<Store>, report: &RunReport) {
         updated = report.counts.updated,
         unchanged = report.counts.unchanged,
         errors = report.errors.len(),
+        seconds = report.duration.as_secs_f64(),
         "run finished"
     );
     for e in &report.errors {

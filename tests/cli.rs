@@ -99,7 +99,7 @@ async fn failing_sources_exit_1_and_keep_stored_articles() {
     // The feed keeps serving the last good content, and health says what went wrong.
     let body = reqwest::get(base.join("feeds/sample.rss").unwrap()).await.unwrap().bytes().await.unwrap();
     assert_eq!(rss::Channel::read_from(&body[..]).unwrap().items().len(), 12);
-    let health = reqwest::get(base.join("healthz").unwrap()).await.unwrap().text().await.unwrap();
+    let health = reqwest::get(base.join("readyz").unwrap()).await.unwrap().text().await.unwrap();
     assert!(health.contains("\"status\":\"degraded\"") && health.contains("no article links"), "{health}");
 
     // The real list page redesigned: it answered with links before, now with none.
@@ -114,7 +114,7 @@ async fn failing_sources_exit_1_and_keep_stored_articles() {
     portal.set_fault(Fault::None);
     let out = install.cli(&["scrape"]).await;
     assert!(out.status.success(), "recovers on the next good cycle: {}", stdout(&out));
-    let health = reqwest::get(base.join("healthz").unwrap()).await.unwrap().text().await.unwrap();
+    let health = reqwest::get(base.join("readyz").unwrap()).await.unwrap().text().await.unwrap();
     assert!(health.contains("\"status\":\"ok\""), "{health}");
 
     let out = install.cli(&["scrape", "--feed", "other"]).await;

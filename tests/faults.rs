@@ -21,7 +21,7 @@ async fn feed_titles(base: &url::Url) -> Vec<String> {
 }
 
 async fn health(base: &url::Url) -> serde_json::Value {
-    let body = reqwest::get(base.join("healthz").unwrap()).await.unwrap().bytes().await.unwrap();
+    let body = reqwest::get(base.join("readyz").unwrap()).await.unwrap().bytes().await.unwrap();
     serde_json::from_slice(&body).unwrap()
 }
 

@@ -153,7 +153,7 @@ async fn http_semantics_of_feeds_and_pages() {
     assert!(index.contains(&format!("href=\"{base}feeds/all.json\"")));
     assert!(index.contains("12 bài · mới nhất 12/04/2024 00:00"), "{index}");
 
-    let health = client.get(base.join("healthz").unwrap()).send().await.unwrap().bytes().await.unwrap();
+    let health = client.get(base.join("readyz").unwrap()).send().await.unwrap().bytes().await.unwrap();
     let health: serde_json::Value = serde_json::from_slice(&health).unwrap();
     assert_eq!(health["status"], "ok");
     assert_eq!(health["sources"][0]["items"], 12);

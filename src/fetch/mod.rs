@@ -19,6 +19,7 @@ use url::Url;
 
 use crate::config::FetchConfig;
 use crate::extract::PageRequest;
+use crate::metrics::Metrics;
 use crate::model::Page;
 
 pub use charset::decode;
@@ -76,6 +77,7 @@ pub struct Fetcher {
     /// The robots.txt agent token: the User-Agent's product name.
     agent: String,
     hosts: Mutex<HashMap<String, Host>>,
+    metrics: Arc<Metrics>,
 }
 
 /// Per-host politeness state.
@@ -90,7 +92,13 @@ struct Host {
 const ROBOTS_TTL: Duration = Duration::from_secs(3600);
 
 impl Fetcher {
+    /// A fetcher counting into its own metrics (one-shot commands).
     pub fn new(config: FetchConfig) -> Result<Fetcher, FetchError> {
+        Fetcher::with_metrics(config, Arc::new(Metrics::new()))
+    }
+
+    /// A fetcher counting into `metrics`, the daemon's registry.
+    pub fn with_metrics(config: FetchConfig, metrics: Arc<Metrics>) -> Result<Fetcher, FetchError> {
         let client = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .connect_timeout(config.connect_timeout)
@@ -99,7 +107,11 @@ impl Fetcher {
             .build()
             .map_err(FetchError::Client)?;
         let agent = config.user_agent.split(['/', ' ']).next().unwrap_or("bantin").to_string();
-        Ok(Fetcher { client, config, agent, hosts: Mutex::new(HashMap::new()) })
+        Ok(Fetcher { client, config, agent, hosts: Mutex::new(HashMap::new()), metrics })
+    }
+
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// GETs an HTML page and decodes it (header charset, BOM, `<meta>`, sniffing; then NFC).
@@ -159,12 +171,14 @@ impl Fetcher {
         let limit = self.config.max_body_bytes;
         let too_large = || FetchError::TooLarge { url: url.clone(), limit };
         if response.content_length().is_some_and(|n| n > limit as u64) {
+            self.metrics.fetch("too_large");
             return Err(too_large());
         }
         let mut body = Vec::new();
         let broken = |e: reqwest::Error| FetchError::Request { url: url.clone(), reason: describe(&e) };
         while let Some(chunk) = response.chunk().await.map_err(broken)? {
             if body.len() + chunk.len() > limit {
+                self.metrics.fetch("too_large");
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
@@ -180,13 +194,22 @@ impl Fetcher {
         url: &Url,
         build: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, FetchError> {
-        self.check_robots(url).await?;
+        if let Err(e) = self.check_robots(url).await {
+            self.metrics.fetch("robots");
+            return Err(e);
+        }
         let mut attempt = 0;
         loop {
             let outcome = {
                 let _permit = self.slot(url).await;
                 build().send().await
             };
+            self.metrics.fetch(&match &outcome {
+                Ok(response) => response.status().as_u16().to_string(),
+                Err(e) if e.is_timeout() => "timeout".into(),
+                Err(e) if e.is_connect() => "connect".into(),
+                Err(_) => "error".into(),
+            });
             let retry_in = match outcome {
                 Ok(response) if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED => {
                     return Ok(response);

@@ -23,6 +23,7 @@ use unicode_normalization::UnicodeNormalization;
 use url::Url;
 
 use crate::config::{ALL_FEEDS, Config};
+use crate::metrics::{Metrics, StatusLabels};
 use crate::model::{FeedMeta, Format, Paging, vietnam};
 use crate::publish::{self, OpmlEntry, PublishError};
 use crate::store::{Query, Store, StoreError};
@@ -138,6 +139,7 @@ type Cache = HashMap<String, HashMap<(Format, u32), Arc<Rendered>>>;
 
 struct Inner {
     store: Arc<Store>,
+    metrics: Arc<Metrics>,
     public_url: Url,
     title: String,
     catalog: RwLock<Arc<Vec<Published>>>,
@@ -147,10 +149,11 @@ struct Inner {
 }
 
 impl Feeds {
-    pub fn new(store: Arc<Store>, config: &Config) -> Feeds {
+    pub fn new(store: Arc<Store>, config: &Config, metrics: Arc<Metrics>) -> Feeds {
         Feeds {
             inner: Arc::new(Inner {
                 store,
+                metrics,
                 public_url: config.public_url.clone(),
                 title: config.title.clone(),
                 catalog: RwLock::new(Arc::new(catalog(config))),
@@ -250,6 +253,8 @@ impl Feeds {
         Router::new()
             .route("/", get(pages::index))
             .route("/healthz", get(pages::health))
+            .route("/readyz", get(pages::ready))
+            .route("/metrics", get(metrics))
             .route("/opml", get(opml))
             .route("/feed.xsl", get(stylesheet))
             .route("/feeds/{*file}", get(feed))
@@ -363,14 +368,21 @@ async fn feed(
         Some(Ok(n)) if n >= 1 => n,
         Some(_) => return (StatusCode::BAD_REQUEST, "page must be a number from 1\n").into_response(),
     };
-    match feeds.rendered(path, format, page).await {
+    let response = match feeds.rendered(path, format, page).await {
         Ok(Some(doc)) => respond(&doc, &headers),
         Ok(None) => not_found(),
         Err(e) => {
             tracing::error!(feed = path, error = %e, "cannot render feed");
             (StatusCode::INTERNAL_SERVER_ERROR, "feed unavailable\n").into_response()
         }
-    }
+    };
+    let status = StatusLabels { status: response.status().as_str().to_string() };
+    feeds.inner.metrics.feed_requests.get_or_create(&status).inc();
+    response
+}
+
+async fn metrics(State(feeds): State<Feeds>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], feeds.inner.metrics.encode()).into_response()
 }
 
 async fn opml(State(feeds): State<Feeds>, headers: HeaderMap) -> Response {

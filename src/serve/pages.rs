@@ -86,8 +86,15 @@ pub async fn index(State(feeds): State<Feeds>) -> Response {
     .into_response()
 }
 
-/// Liveness with detail: 200 while the process serves; `degraded` when a source's last run failed.
-pub async fn health(State(feeds): State<Feeds>) -> Response {
+/// Liveness: answers while the process serves, without touching the store.
+pub async fn health() -> Response {
+    Json(json!({"status": "ok"})).into_response()
+}
+
+/// Readiness with detail: the store answers, and each source's last success, consecutive
+/// failures and last error. `degraded` (still 200: the feeds are served) when a source's last
+/// run failed; 503 when the store cannot be read.
+pub async fn ready(State(feeds): State<Feeds>) -> Response {
     let catalog = feeds.catalog();
     let store = feeds.inner.store.clone();
     let states = tokio::task::spawn_blocking(move || {
@@ -107,16 +114,18 @@ pub async fn health(State(feeds): State<Feeds>) -> Response {
                     json!({
                         "name": name,
                         "items": items,
+                        "last_attempt": s.last_attempt.map(|t| t.to_rfc3339()),
                         "last_success": s.last_success.map(|t| t.to_rfc3339()),
                         "consecutive_failures": s.consecutive_failures,
                         "last_error": s.last_error,
                     })
                 })
                 .collect();
-            Json(json!({"status": if degraded { "degraded" } else { "ok" }, "sources": sources})).into_response()
+            Json(json!({"status": if degraded { "degraded" } else { "ok" }, "store": "ok", "sources": sources}))
+                .into_response()
         }
         Ok(Err(e)) => {
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "error", "error": e.to_string()}))).into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "error", "store": e.to_string()}))).into_response()
         }
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"status": "error", "error": e.to_string()})))
             .into_response(),

@@ -60,6 +60,15 @@ impl Install {
         .unwrap();
     }
 
+    /// Sets the feed's cron schedule (the seconds-first form runs it every few seconds).
+    pub fn set_schedule(&self, schedule: &str) {
+        let file = self.path("feeds/sample.toml");
+        let text = std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("schedule = \"*/30 * * * *\"", &format!("schedule = \"{schedule}\""));
+        std::fs::write(file, text).unwrap();
+    }
+
     pub fn path(&self, rel: &str) -> PathBuf {
         self.dir.path().join(rel)
     }
@@ -76,14 +85,19 @@ impl Install {
         cli(full).await
     }
 
+    /// The install's reserved port, for a server the test starts itself (once).
+    pub fn take_listener(&self) -> tokio::net::TcpListener {
+        let listener = self.listener.lock().unwrap().take().expect("taken once");
+        listener.set_nonblocking(true).unwrap();
+        tokio::net::TcpListener::from_std(listener).unwrap()
+    }
+
     /// Serves the install's feeds on its port (once); returns the base URL.
     pub fn serve(&self) -> (Url, Feeds) {
         let config = self.load();
-        let listener = self.listener.lock().unwrap().take().expect("served once");
-        listener.set_nonblocking(true).unwrap();
-        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+        let listener = self.take_listener();
         let store = Arc::new(Store::open(&config.database).unwrap());
-        let feeds = Feeds::new(store, &config);
+        let feeds = Feeds::new(store, &config, Default::default());
         let server = feeds.clone();
         tokio::spawn(async move { bantin::serve::run(listener, server, std::future::pending()).await.unwrap() });
         (self.base.clone(), feeds)

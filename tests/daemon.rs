@@ -1,0 +1,78 @@
+//! The daemon as systemd runs it: `bantin::run` on its schedule against the sample portal,
+//! with health, readiness and metrics read over HTTP while the portal fails and recovers.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use bantin::sample::{Fault, SamplePortal};
+use common::Install;
+use tokio::sync::watch;
+
+async fn get(url: url::Url) -> (u16, String) {
+    let r = reqwest::get(url).await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// Polls `check` every 100 ms until it holds, for at most 20 s.
+async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let start = Instant::now();
+    while !check().await {
+        assert!(start.elapsed() < Duration::from_secs(20), "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daemon_reports_failure_and_recovery_in_readyz_and_metrics() {
+    let portal = SamplePortal::start().await.unwrap();
+    portal.set_fault(Fault::Status(500));
+    let install = Install::with_fetch(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap(), "retries = 0\n");
+    install.set_schedule("*/2 * * * * *"); // every two seconds
+    let config = install.load();
+    let base = install.base.clone();
+    let listener = install.take_listener();
+    let (stop, stopped) = watch::channel(false);
+    let daemon = tokio::spawn(bantin::run(config, listener, stopped));
+
+    let (status, live) = get(base.join("healthz").unwrap()).await;
+    assert_eq!((status, live.as_str()), (200, "{\"status\":\"ok\"}"));
+
+    // The first run (at once: the source never ran) fails on the 500s.
+    eventually("a failed run in /readyz", async || get(base.join("readyz").unwrap()).await.1.contains("\"degraded\""))
+        .await;
+    let ready: serde_json::Value = serde_json::from_str(&get(base.join("readyz").unwrap()).await.1).unwrap();
+    assert!(ready["sources"][0]["last_error"].as_str().unwrap().contains("HTTP 500"), "{ready}");
+    assert!(ready["sources"][0]["consecutive_failures"].as_u64().unwrap() >= 1);
+    let metrics = get(base.join("metrics").unwrap()).await.1;
+    assert!(metrics.contains("bantin_portal_fetches_total{outcome=\"500\"}"), "{metrics}");
+    assert!(metrics.contains("bantin_scrape_runs_total{source=\"sample\",result=\"failed\"}"), "{metrics}");
+
+    // The portal comes back: the next runs store everything, and readiness is ok again.
+    portal.set_fault(Fault::None);
+    eventually("12 items in /readyz", async || {
+        let (_, body) = get(base.join("readyz").unwrap()).await;
+        body.contains("\"status\":\"ok\"") && body.contains("\"items\":12")
+    })
+    .await;
+    let (status, feed) = get(base.join("feeds/sample.rss").unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        rss::Channel::read_from(feed.as_bytes()).unwrap().items().len(),
+        12,
+        "the cache was dropped after the run"
+    );
+    let metrics = get(base.join("metrics").unwrap()).await.1;
+    for line in [
+        "bantin_articles_new_total{source=\"sample\"} 12",
+        "bantin_scrape_runs_total{source=\"sample\",result=\"ok\"}",
+        "bantin_portal_fetches_total{outcome=\"200\"}",
+        "bantin_feed_requests_total{status=\"200\"} 1",
+        "bantin_scrape_duration_seconds_count{source=\"sample\"}",
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
+
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), daemon).await.expect("stops within 5 s").unwrap().unwrap();
+}
