@@ -44,24 +44,35 @@ pub enum RunError {
 }
 
 /// The daemon: every source on its schedule, feeds served on `listener`, static files exported
-/// after each change when `output_dir` is set; until `shutdown` turns true.
+/// after each change when `output_dir` is set; until `shutdown` turns true. Each config received
+/// on `reloads` replaces the feeds and schedules (the listen address and database stay).
+/// Tells systemd (when it started us with `Type=notify`) when it is ready, reloading and
+/// stopping, pings its watchdog, and keeps a one-line status.
 pub async fn run(
     config: config::Config,
     listener: tokio::net::TcpListener,
     shutdown: watch::Receiver<bool>,
+    mut reloads: mpsc::UnboundedReceiver<config::Config>,
 ) -> Result<(), RunError> {
     let store = Arc::new(store::Store::open(&config.database)?);
     let metrics = Arc::new(metrics::Metrics::new());
-    let fetcher = Arc::new(fetch::Fetcher::with_metrics(config.fetch.clone(), metrics.clone())?);
-    let feeds = serve::Feeds::new(store.clone(), &config, metrics);
-    let (reports_tx, mut reports) = mpsc::unbounded_channel();
-    tokio::spawn(schedule::daemon(fetcher, store, config.feeds.clone(), reports_tx, shutdown.clone()));
+    let feeds = serve::Feeds::new(store.clone(), &config, metrics.clone());
+    let (reports_tx, mut reports) = mpsc::unbounded_channel::<schedule::RunReport>();
 
     let output_dir = config.output_dir.clone();
     let publisher = feeds.clone();
     tokio::spawn(async move {
         export_to(&publisher, output_dir.as_deref()).await;
         while let Some(report) = reports.recv().await {
+            let outcome = if report.failed() { "failed" } else { "ok" };
+            let status = format!(
+                "{}: {outcome}, {} new, {} updated, {} errors",
+                report.source,
+                report.counts.new,
+                report.counts.updated,
+                report.errors.len()
+            );
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Status(&status)]);
             if report.changed() {
                 publisher.invalidate();
                 export_to(&publisher, output_dir.as_deref()).await;
@@ -69,11 +80,54 @@ pub async fn run(
         }
     });
 
-    let mut stop = shutdown;
-    serve::run(listener, feeds, async move {
-        let _ = stop.wait_for(|s| *s).await;
-    })
-    .await?;
+    // One schedule per config generation; a reload stops the old one between runs.
+    let start = |config: &config::Config| -> Result<watch::Sender<bool>, RunError> {
+        let fetcher = Arc::new(fetch::Fetcher::with_metrics(config.fetch.clone(), metrics.clone())?);
+        let (stop, stopped) = watch::channel(false);
+        tokio::spawn(schedule::daemon(fetcher, store.clone(), config.feeds.clone(), reports_tx.clone(), stopped));
+        Ok(stop)
+    };
+    let mut generation = start(&config)?;
+    let ready = format!("serving {} feeds on {}", config.feeds.len(), config.listen);
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready, sd_notify::NotifyState::Status(&ready)]);
+    if let Some(interval) = sd_notify::watchdog_enabled() {
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(interval / 2).await;
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+            }
+        });
+    }
+
+    let mut server_stop = shutdown.clone();
+    let server = tokio::spawn(serve::run(listener, feeds.clone(), async move {
+        let _ = server_stop.wait_for(|s| *s).await;
+    }));
+    let mut shutdown = shutdown;
+    let running = config;
+    loop {
+        tokio::select! {
+            _ = shutdown.wait_for(|s| *s) => break,
+            Some(new) = reloads.recv() => {
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Reloading]);
+                if new.listen != running.listen || new.database != running.database {
+                    tracing::warn!("listen and database changes take effect at the next restart");
+                }
+                let _ = generation.send(true);
+                generation = start(&new)?;
+                feeds.reconfigure(&new);
+                tracing::info!(feeds = new.feeds.len(), "config reloaded");
+                let status = format!("reloaded: {} feeds", new.feeds.len());
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready, sd_notify::NotifyState::Status(&status)]);
+            }
+        }
+    }
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+    let _ = generation.send(true);
+    match server.await {
+        Ok(result) => result?,
+        Err(e) => tracing::error!(error = %e, "HTTP server task failed"),
+    }
     Ok(())
 }
 

@@ -166,12 +166,12 @@ fn main() -> ExitCode {
 async fn dispatch(command: Command) -> Result<ExitCode> {
     match command {
         Command::Demo { listen } => demo(listen).await,
-        Command::Run { config } => {
-            let config = load(&config)?;
+        Command::Run { config: config_arg } => {
+            let config = load(&config_arg)?;
             init_logging(&config.log_level);
             let listener = bind(config.listen).await?;
             tracing::info!(listen = %config.listen, feeds = config.feeds.len(), "bantin running");
-            bantin::run(config, listener, shutdown_signal()).await?;
+            bantin::run(config, listener, shutdown_signal(), reload_signal(config_arg.clone())).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Scrape { config, feed } => scrape(&config, feed.as_deref()).await,
@@ -195,6 +195,31 @@ fn init_logging(default_filter: &str) {
 
 async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
     tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))
+}
+
+/// A new config on each SIGHUP. A config that does not load is reported and the running one
+/// stays.
+fn reload_signal(path: PathBuf) -> tokio::sync::mpsc::UnboundedReceiver<Config> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).expect("SIGHUP handler");
+        while hup.recv().await.is_some() {
+            match Config::load(&path) {
+                Ok(config) => {
+                    tracing::info!(config = %path.display(), "reloading");
+                    if tx.send(config).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "reload refused; the running config stays");
+                    let status = format!("reload refused: {e}");
+                    let _ = sd_notify::notify(&[sd_notify::NotifyState::Status(&status)]);
+                }
+            }
+        }
+    });
+    rx
 }
 
 /// Turns true on Ctrl-C or SIGTERM.
@@ -247,7 +272,8 @@ async fn demo(listen: SocketAddr) -> Result<ExitCode> {
     }
     println!("               http://{addr}/opml");
     println!("press Ctrl-C to stop");
-    bantin::run(config, listener, shutdown_signal()).await?;
+    let (_no_reloads, reloads) = tokio::sync::mpsc::unbounded_channel();
+    bantin::run(config, listener, shutdown_signal(), reloads).await?;
     Ok(ExitCode::SUCCESS)
 }
 

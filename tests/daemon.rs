@@ -33,7 +33,8 @@ async fn daemon_reports_failure_and_recovery_in_readyz_and_metrics() {
     let base = install.base.clone();
     let listener = install.take_listener();
     let (stop, stopped) = watch::channel(false);
-    let daemon = tokio::spawn(bantin::run(config, listener, stopped));
+    let (_reload, reloads) = tokio::sync::mpsc::unbounded_channel();
+    let daemon = tokio::spawn(bantin::run(config, listener, stopped, reloads));
 
     let (status, live) = get(base.join("healthz").unwrap()).await;
     assert_eq!((status, live.as_str()), (200, "{\"status\":\"ok\"}"));
@@ -75,4 +76,72 @@ async fn daemon_reports_failure_and_recovery_in_readyz_and_metrics() {
 
     stop.send(true).unwrap();
     tokio::time::timeout(Duration::from_secs(5), daemon).await.expect("stops within 5 s").unwrap().unwrap();
+}
+
+/// A child process killed if the test fails before it stops it.
+struct KillOnDrop(Option<std::process::Child>);
+
+impl KillOnDrop {
+    fn get(&self) -> &std::process::Child {
+        self.0.as_ref().unwrap()
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+        }
+    }
+}
+
+fn signal(child: &std::process::Child, name: &str) {
+    let status =
+        std::process::Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+}
+
+/// `bantin run` as systemd drives it: SIGHUP reloads the feeds (a broken config is refused and
+/// the running one stays), SIGTERM stops it with exit code 0 within seconds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_and_sigterm_stops_cleanly() {
+    let portal = SamplePortal::start().await.unwrap();
+    let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
+    let base = install.base.clone();
+    drop(install.take_listener()); // free the port for the daemon
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
+        .args(["run", "--config", install.config.to_str().unwrap()])
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(Some(child));
+    let sources = async || -> usize {
+        match reqwest::get(base.join("readyz").unwrap()).await {
+            Ok(r) => serde_json::from_str::<serde_json::Value>(&r.text().await.unwrap()).unwrap()["sources"]
+                .as_array()
+                .map_or(0, Vec::len),
+            Err(_) => 0,
+        }
+    };
+    eventually("the daemon to serve", async || sources().await == 1).await;
+
+    let second = std::fs::read_to_string(install.path("feeds/sample.toml"))
+        .unwrap()
+        .replace("name = \"sample\"", "name = \"second\"");
+    std::fs::write(install.path("feeds/second.toml"), second).unwrap();
+    signal(child.get(), "HUP");
+    eventually("the reloaded feeds", async || sources().await == 2).await;
+
+    std::fs::write(install.path("feeds/broken.toml"), "name = \"broken\"\nprofile = \"nope\"\n").unwrap();
+    signal(child.get(), "HUP");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sources().await, 2, "a bad config is refused; the running one stays");
+    assert!(child.0.as_mut().unwrap().try_wait().unwrap().is_none(), "still running");
+
+    let asked = Instant::now();
+    signal(child.get(), "TERM");
+    let mut running = child.0.take().unwrap();
+    let status = tokio::task::spawn_blocking(move || running.wait().unwrap()).await.unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(asked.elapsed() < Duration::from_secs(5), "stopped in {:?}", asked.elapsed());
 }

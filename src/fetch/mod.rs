@@ -286,16 +286,19 @@ impl Fetcher {
             Some((_, robots)) => robots,
             None => {
                 let robots_url = url.join("/robots.txt").expect("an http URL has a root");
+                let unreachable =
+                    |e: reqwest::Error| FetchError::Request { url: robots_url.clone(), reason: describe(&e) };
                 let (robots, unreadable) = {
                     let _permit = self.slot(url).await;
-                    match self.client.get(robots_url).send().await {
+                    match self.client.get(robots_url.clone()).send().await {
                         Ok(r) if r.status().is_success() => match r.bytes().await {
                             Ok(body) => (Robots::parse(&body, self.agent.as_str()), None),
                             Err(e) => (Robots::disallow_all(), Some(describe(&e))),
                         },
                         Ok(r) if r.status().is_client_error() => (Robots::allow_all(), None),
                         Ok(r) => (Robots::disallow_all(), Some(format!("HTTP {}", r.status().as_u16()))),
-                        Err(e) => (Robots::disallow_all(), Some(describe(&e))),
+                        // The portal itself is unreachable: say so, not "disallowed".
+                        Err(e) => return Err(unreachable(e)),
                     }
                 };
                 let robots = Arc::new(robots);

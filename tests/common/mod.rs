@@ -30,12 +30,13 @@ impl Install {
     pub fn with_fetch(list_page: &Url, fetch: &str) -> Install {
         let dir = tempfile::tempdir().unwrap();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let base = Url::parse(&format!("http://{addr}/")).unwrap();
         let config = dir.path().join("bantin.toml");
         std::fs::write(
             &config,
             format!(
-                "public_url = \"{base}\"\ndatabase = \"state/bantin.sqlite\"\noutput_dir = \"public\"\ncombined_limit = 5\n\
+                "listen = \"{addr}\"\npublic_url = \"{base}\"\ndatabase = \"state/bantin.sqlite\"\noutput_dir = \"public\"\ncombined_limit = 5\n\
                  [fetch]\nmin_interval_ms = 0\nretry_base_ms = 10\n{fetch}"
             ),
         )
