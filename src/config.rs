@@ -78,6 +78,10 @@ pub struct FeedDef {
     pub limit: usize,
     /// Also publish each list page's category as its own feed (`/feeds/NAME/CATEGORY.rss`).
     pub category_feeds: bool,
+    /// Articles first seen within this window are fetched again to catch edits.
+    pub recheck_window: Duration,
+    /// How often one of those articles is fetched again.
+    pub recheck_every: Duration,
 }
 
 /// A list page to scrape, and the category its articles belong to.
@@ -294,6 +298,8 @@ struct RawFeed {
     timezone: Option<String>,
     #[serde(default)]
     category_feeds: bool,
+    recheck_days: Option<u64>,
+    recheck_hours: Option<u64>,
 }
 
 /// `"https://…"` or `{ url = "https://…", category = "Tin tức" }`.
@@ -516,6 +522,8 @@ impl FeedDef {
             schedule,
             limit,
             category_feeds: raw.category_feeds,
+            recheck_window: Duration::from_secs(raw.recheck_days.unwrap_or(2) * 86_400),
+            recheck_every: Duration::from_secs(raw.recheck_hours.unwrap_or(6) * 3600),
         })
     }
 
@@ -538,6 +546,8 @@ impl FeedDef {
             date_formats: Vec::new(),
             timezone: None,
             category_feeds: false,
+            recheck_days: None,
+            recheck_hours: None,
         };
         FeedDef::from_raw(Path::new("<built-in sample>"), raw).expect("the built-in sample feed is valid")
     }

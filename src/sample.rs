@@ -56,6 +56,8 @@ pub enum Fault {
     NoViewData,
     /// robots.txt disallows the portal's pages.
     RobotsDisallow,
+    /// Article 12345 was edited after publication: a new title and one more sentence.
+    EditedArticle,
 }
 
 #[derive(Clone, Default)]
@@ -188,6 +190,12 @@ async fn page(State(state): State<Shared>, request: Request) -> Response {
         return ([(header::CONTENT_TYPE, "image/jpeg")], file_bytes).into_response();
     }
     let mut html = String::from_utf8_lossy(file_bytes).into_owned();
+    if fault == Fault::EditedArticle && file == "article-12345.html" {
+        html = html.replace("đạt trên 16%</h1>", "đạt trên 16% (cập nhật)</h1>").replace(
+            "ngành công nghiệp Bắc Kạn./.</p>",
+            "ngành công nghiệp Bắc Kạn. Năm 2025, tỉnh tiếp tục mục tiêu này./.</p>",
+        );
+    }
     if fault == Fault::NoViewData && file.starts_with("article-") {
         html = html.replace("Block_BanTin_ViewData", "Block_BanTin_QuangCao");
     }

@@ -4,7 +4,7 @@
 
 mod common;
 
-use bantin::sample::SamplePortal;
+use bantin::sample::{Fault, SamplePortal};
 use common::{Install, stdout};
 
 const SEED_TITLE: &str = "Phấn đấu tăng trưởng công nghiệp năm 2024 đạt trên 16%";
@@ -245,4 +245,47 @@ async fn postback_pagination_reaches_page_two() {
     assert!(stdout(&out).starts_with("sample: 3 pages, 12 articles fetched, 12 new"), "{}", stdout(&out));
     let posts: Vec<String> = portal.requests().into_iter().filter(|r| r.starts_with("POST ")).collect();
     assert_eq!(posts, ["POST /Pages/tin-tuc-su-kien.aspx"]);
+}
+
+/// Portals edit stories after publishing: a re-check brings the edit to the feed as a new
+/// `updated`, under the same id, without a second item.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_reach_the_feed_under_the_same_id() {
+    let portal = SamplePortal::start().await.unwrap();
+    let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
+    let feed_file = install.path("feeds/sample.toml");
+    let text = std::fs::read_to_string(&feed_file).unwrap();
+    std::fs::write(&feed_file, format!("{text}recheck_hours = 0\n")).unwrap();
+    assert!(install.cli(&["scrape"]).await.status.success());
+    let (base, feeds) = install.serve();
+    let atom_url = base.join("feeds/sample.atom").unwrap();
+    let read = async || {
+        let body = reqwest::get(atom_url.clone()).await.unwrap().bytes().await.unwrap();
+        atom_syndication::Feed::read_from(&body[..]).unwrap()
+    };
+    let before = read().await;
+    let seed = |f: &atom_syndication::Feed| {
+        f.entries().iter().find(|e| e.id().ends_with("ItemID=12345")).expect("the seed article").clone()
+    };
+    let original = seed(&before);
+    assert_eq!(original.updated(), &original.published().copied().unwrap());
+
+    portal.set_fault(Fault::EditedArticle);
+    // Five re-checks per run, least recently checked first: three runs reach all twelve.
+    let mut updated = 0;
+    for _ in 0..3 {
+        let out = install.cli(&["scrape"]).await;
+        assert!(out.status.success(), "{}", stdout(&out));
+        updated += usize::from(stdout(&out).contains(", 1 updated,"));
+    }
+    assert_eq!(updated, 1, "the edit is seen once");
+    feeds.invalidate();
+    let after = read().await;
+    assert_eq!(after.entries().len(), 12, "no second item");
+    let edited = seed(&after);
+    assert_eq!(edited.id(), original.id());
+    assert_eq!(edited.title().as_str(), "Phấn đấu tăng trưởng công nghiệp năm 2024 đạt trên 16% (cập nhật)");
+    assert_eq!(edited.published(), original.published(), "publication date kept");
+    assert!(edited.updated() > original.updated(), "updated moves: {} vs {}", edited.updated(), original.updated());
+    assert!(after.updated() > before.updated(), "the feed's updated follows its newest change");
 }

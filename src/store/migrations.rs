@@ -56,6 +56,9 @@ const MIGRATIONS: &[&str] = &[
          body          TEXT NOT NULL,
          fetched       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
      );",
+    // 5: when each article page was last fetched (first sight or re-check), unix seconds.
+    "ALTER TABLE articles ADD COLUMN checked_ts INTEGER NOT NULL DEFAULT 0;
+     UPDATE articles SET checked_ts = CAST(strftime('%s', first_seen) AS INTEGER);",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StoreError> {

@@ -151,8 +151,8 @@ impl Store {
                     tx.execute(
                         "INSERT INTO articles (source, key, guid, url, title, published, published_ts, summary, author,
                              image_url, image_caption, image_length, image_mime, content_html, content_text,
-                             content_hash, first_seen, updated, updated_ts, categories)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?6, ?7, ?18)",
+                             content_hash, first_seen, updated, updated_ts, categories, checked_ts)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?6, ?7, ?18, ?19)",
                         params![
                             source,
                             key,
@@ -172,17 +172,16 @@ impl Store {
                             hash,
                             stamp(now),
                             categories,
+                            now.timestamp(),
                         ],
                     )?;
                     counts.new += 1;
                 }
-                Some((old_hash, _, old_categories)) if old_hash == hash => {
-                    if old_categories != categories {
-                        tx.execute(
-                            "UPDATE articles SET categories = ?3 WHERE source = ?1 AND key = ?2",
-                            params![source, key, categories],
-                        )?;
-                    }
+                Some((old_hash, _, _)) if old_hash == hash => {
+                    tx.execute(
+                        "UPDATE articles SET categories = ?3, checked_ts = ?4 WHERE source = ?1 AND key = ?2",
+                        params![source, key, categories, now.timestamp()],
+                    )?;
                     counts.unchanged += 1;
                 }
                 Some((_, old_published, _)) => {
@@ -196,7 +195,7 @@ impl Store {
                              updated = ?12, updated_ts = ?13,
                              image_length = CASE WHEN image_url IS ?14 THEN image_length ELSE ?15 END,
                              image_mime = CASE WHEN image_url IS ?14 THEN image_mime ELSE ?16 END,
-                             image_url = ?14, image_caption = ?17, categories = ?18
+                             image_url = ?14, image_caption = ?17, categories = ?18, checked_ts = ?13
                          WHERE source = ?1 AND key = ?2",
                         params![
                             source,
@@ -328,6 +327,32 @@ impl Store {
             params![key, page.url, page.etag, page.last_modified, page.body],
         )?;
         Ok(())
+    }
+
+    /// Up to `limit` articles of `source` first seen after `seen_after` and not fetched since
+    /// `checked_before`, least recently checked first: the ones to fetch again for edits.
+    pub fn due_for_recheck(
+        &self,
+        source: &str,
+        seen_after: DateTime<FixedOffset>,
+        checked_before: DateTime<FixedOffset>,
+        limit: usize,
+    ) -> Result<Vec<Url>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT url FROM articles
+             WHERE source = ?1 AND first_seen > ?2 AND checked_ts < ?3
+             ORDER BY checked_ts LIMIT ?4",
+        )?;
+        let rows = stmt
+            .query_map(params![source, stamp(seen_after), checked_before.timestamp(), limit as i64], |r| {
+                r.get::<_, String>(0)
+            })?;
+        rows.map(|url| {
+            let url = url?;
+            Url::parse(&url).map_err(|e| StoreError::Corrupt { key: url.clone(), reason: e.to_string() })
+        })
+        .collect()
     }
 
     /// Records a run's outcome: `error` is `None` on success.
