@@ -12,6 +12,7 @@ use crate::publish::STYLESHEET;
 
 /// Writes every feed's first page, the OPML and the stylesheet; returns the files written.
 pub async fn export(feeds: &Feeds, dir: &Path) -> Result<Vec<PathBuf>, ServeError> {
+    remove_leftovers(dir);
     let mut written = Vec::new();
     for feed in feeds.catalog().iter() {
         for format in Format::ALL {
@@ -32,11 +33,27 @@ pub async fn export(feeds: &Feeds, dir: &Path) -> Result<Vec<PathBuf>, ServeErro
     Ok(written)
 }
 
+/// Temporary files are named so; a process killed mid-write leaves one behind.
+const TMP_PREFIX: &str = ".bantin-tmp-";
+
+/// Deletes temporary files a killed export left under `dir`.
+fn remove_leftovers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            remove_leftovers(&path);
+        } else if entry.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ServeError> {
     let fail = |source| ServeError::Write { path: path.to_path_buf(), source };
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(fail)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    let mut tmp = tempfile::Builder::new().prefix(TMP_PREFIX).tempfile_in(dir).map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     // Temporary files are created 0600; the web server serving these runs as another user.
