@@ -288,8 +288,18 @@ async fn scrape(path: &Path, only: Option<&str>) -> Result<ExitCode> {
     let fetcher = Fetcher::new(config.fetch.clone())?;
     let mut failed = false;
     let mut changed = false;
+    // On a terminal, one line per source redrawn as it goes; in logs and pipes, the summary only.
+    let live = std::io::IsTerminal::is_terminal(&std::io::stderr());
     for def in defs {
-        let report = schedule::run_source(&fetcher, &store, def).await;
+        let progress = |r: &RunReport| {
+            if live {
+                eprint!("\r{}: {} pages, {} articles fetched…", r.source, r.pages, r.articles_fetched);
+            }
+        };
+        let report = schedule::run_source_with_progress(&fetcher, &store, def, &progress).await;
+        if live {
+            eprint!("\r\x1b[2K");
+        }
         print_report(&report);
         failed |= report.failed();
         changed |= report.changed();

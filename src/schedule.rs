@@ -58,9 +58,19 @@ fn now() -> DateTime<FixedOffset> {
 /// Runs one source once: list pages (following `?Page=N` up to `max_pages`), then only the
 /// articles the store does not have, then one transaction.
 pub async fn run_source(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef) -> RunReport {
+    run_source_with_progress(fetcher, store, def, &|_| {}).await
+}
+
+/// [`run_source`], calling `progress` with the report so far after each page fetched.
+pub async fn run_source_with_progress(
+    fetcher: &Fetcher,
+    store: &Arc<Store>,
+    def: &FeedDef,
+    progress: &(dyn Fn(&RunReport) + Sync),
+) -> RunReport {
     let started = std::time::Instant::now();
     let mut report = RunReport { source: def.name.clone(), ..RunReport::default() };
-    let links = collect_links(fetcher, store, def, &mut report).await;
+    let links = collect_links(fetcher, store, def, &mut report, progress).await;
     if links.is_empty() {
         if report.errors.is_empty() {
             // Pages that answered but held no article link: the portal's layout changed.
@@ -83,6 +93,7 @@ pub async fn run_source(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef) ->
             Ok(false) => match fetch_article(fetcher, def, link, true).await {
                 Ok(article) => {
                     report.articles_fetched += 1;
+                    progress(&report);
                     articles.push(article);
                 }
                 Err(e) => {
@@ -160,7 +171,13 @@ async fn recheck(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef, report: &
     }
 }
 
-async fn collect_links(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef, report: &mut RunReport) -> Vec<ListLink> {
+async fn collect_links(
+    fetcher: &Fetcher,
+    store: &Arc<Store>,
+    def: &FeedDef,
+    report: &mut RunReport,
+    progress: &(dyn Fn(&RunReport) + Sync),
+) -> Vec<ListLink> {
     let mut links: Vec<ListLink> = Vec::new();
     let mut seen_links: HashSet<Url> = HashSet::new();
     let mut seen_pages: HashSet<String> = HashSet::new();
@@ -221,6 +238,7 @@ async fn collect_links(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef, rep
                 }
             };
             report.pages += 1;
+            progress(report);
             let list = extract::list(&def.rules, &page);
             let count = list.links.len();
             let before = blocking(store, {
@@ -390,7 +408,12 @@ pub async fn daemon(
                     Duration::ZERO
                 } else {
                     match def.schedule.after(now).next() {
-                        Some(next) => (next - now).to_std().unwrap_or(Duration::ZERO),
+                        // Up to a tenth of the interval (at most 30 s) later: sources on the
+                        // same cron expression do not all hit their portals in the same second.
+                        Some(next) => {
+                            let jitter = (def.schedule.interval(now) / 10).min(Duration::from_secs(30));
+                            (next - now).to_std().unwrap_or(Duration::ZERO) + jitter.mul_f64(fastrand::f64())
+                        }
                         None => return,
                     }
                 };
