@@ -116,10 +116,18 @@ pub enum Profile {
     PublishingPortal,
     /// Any site: fields by the CSS selectors of the feed's `[selectors]` table.
     Css,
+    /// A site that already publishes RSS or Atom (`rss`, `atom` or `feed`: the document says which).
+    Feed,
 }
 
 impl Profile {
-    pub const NAMES: [(&str, Profile); 2] = [("publishing-portal", Profile::PublishingPortal), ("css", Profile::Css)];
+    pub const NAMES: [(&str, Profile); 5] = [
+        ("publishing-portal", Profile::PublishingPortal),
+        ("css", Profile::Css),
+        ("rss", Profile::Feed),
+        ("atom", Profile::Feed),
+        ("feed", Profile::Feed),
+    ];
 
     pub fn parse(name: &str) -> Option<Profile> {
         Profile::NAMES.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)

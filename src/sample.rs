@@ -18,6 +18,7 @@ use url::Url;
 
 static SITE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/tests/fixtures/publishing-portal");
 static LISTS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/tests/fixtures/lists");
+static FEEDS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/tests/fixtures/feeds");
 
 /// A running sample portal; it stops when dropped.
 pub struct SamplePortal {
@@ -172,6 +173,14 @@ async fn page(State(state): State<Shared>, request: Request) -> Response {
             }
             let n = param(&form, "__EVENTARGUMENT").and_then(|a| a.strip_prefix("Page$").map(str::to_string));
             list_page(n.unwrap_or_else(|| "1".into()))
+        }
+        // Feeds other sites publish, for feed sources (`/rss/NAME`).
+        (&Method::GET | &Method::HEAD, p) if p.starts_with("/rss/") => {
+            let name = &parts.uri.path()["/rss/".len()..];
+            return match FEEDS.get_file(name).filter(|_| !name.contains('/')) {
+                Some(f) => ([(header::CONTENT_TYPE, "text/xml")], f.contents()).into_response(),
+                None => StatusCode::NOT_FOUND.into_response(),
+            };
         }
         (&Method::GET | &Method::HEAD, "/pages/chi-tiet-tin-tuc.aspx") => {
             (&SITE, format!("article-{}.html", param(&query, "ItemID").unwrap_or_default()))

@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use tokio::sync::{mpsc, watch};
 use url::Url;
 
-use crate::config::FeedDef;
+use crate::config::{FeedDef, Profile};
 use crate::extract::{self, ListLink, PageRequest};
 use crate::fetch::{Fetched, Fetcher, Validators};
 use crate::metrics::{Metrics, RunLabels};
@@ -70,6 +70,12 @@ pub async fn run_source_with_progress(
 ) -> RunReport {
     let started = std::time::Instant::now();
     let mut report = RunReport { source: def.name.clone(), ..RunReport::default() };
+    if def.rules.profile == Profile::Feed {
+        run_feed_source(fetcher, store, def, &mut report, progress).await;
+        report.duration = started.elapsed();
+        finish(fetcher, store, &report).await;
+        return report;
+    }
     let links = collect_links(fetcher, store, def, &mut report, progress).await;
     if links.is_empty() {
         if report.errors.is_empty() {
@@ -190,53 +196,7 @@ async fn collect_links(
             }
             fetched += 1;
             let key = page_key(&request);
-            let cached = match &request {
-                PageRequest::Get(_) => blocking(store, {
-                    let key = key.clone();
-                    move |s| s.cached_page(&key)
-                })
-                .await
-                .unwrap_or_default(),
-                PageRequest::Post { .. } => None,
-            };
-            let last = cached
-                .as_ref()
-                .map(|c| Validators { etag: c.etag.clone(), last_modified: c.last_modified.clone() })
-                .unwrap_or_default();
-            let page = match fetcher.list_page(&request, &last).await {
-                Ok(Fetched::Page(page, validators)) => {
-                    if validators != Validators::default() && matches!(request, PageRequest::Get(_)) {
-                        let copy = CachedPage {
-                            url: page.url.to_string(),
-                            etag: validators.etag,
-                            last_modified: validators.last_modified,
-                            body: page.html.clone(),
-                        };
-                        let key = key.clone();
-                        if let Err(e) = blocking(store, move |s| s.cache_page(&key, &copy)).await {
-                            tracing::warn!(source = %def.name, error = %e, "cannot keep the list page for conditional GET");
-                        }
-                    }
-                    page
-                }
-                // 304: the list is as last time; read it from the copy kept then.
-                Ok(Fetched::NotModified) => {
-                    match cached.and_then(|c| Some(Page { url: Url::parse(&c.url).ok()?, html: c.body })) {
-                        Some(page) => {
-                            report.not_modified += 1;
-                            page
-                        }
-                        None => {
-                            report.errors.push(format!("{}: 304 Not Modified without a kept copy", describe(&request)));
-                            continue;
-                        }
-                    }
-                }
-                Err(e) => {
-                    report.errors.push(e.to_string());
-                    continue;
-                }
-            };
+            let Some(page) = fetch_listing(fetcher, store, def, &request, report).await else { continue };
             report.pages += 1;
             progress(report);
             let list = extract::list(&def.rules, &page);
@@ -280,6 +240,100 @@ async fn collect_links(
         }
     }
     links
+}
+
+/// Fetches a list page (or feed) conditionally: a 304 reads it from the copy kept in the store,
+/// a fresh copy with validators is kept for next time. Failures go into the report.
+async fn fetch_listing(
+    fetcher: &Fetcher,
+    store: &Arc<Store>,
+    def: &FeedDef,
+    request: &PageRequest,
+    report: &mut RunReport,
+) -> Option<Page> {
+    let key = page_key(request);
+    let cached = match request {
+        PageRequest::Get(_) => blocking(store, {
+            let key = key.clone();
+            move |s| s.cached_page(&key)
+        })
+        .await
+        .unwrap_or_default(),
+        PageRequest::Post { .. } => None,
+    };
+    let last = cached
+        .as_ref()
+        .map(|c| Validators { etag: c.etag.clone(), last_modified: c.last_modified.clone() })
+        .unwrap_or_default();
+    match fetcher.list_page(request, &last).await {
+        Ok(Fetched::Page(page, validators)) => {
+            if validators != Validators::default() && matches!(request, PageRequest::Get(_)) {
+                let copy = CachedPage {
+                    url: page.url.to_string(),
+                    etag: validators.etag,
+                    last_modified: validators.last_modified,
+                    body: page.html.clone(),
+                };
+                if let Err(e) = blocking(store, move |s| s.cache_page(&key, &copy)).await {
+                    tracing::warn!(source = %def.name, error = %e, "cannot keep the list page for conditional GET");
+                }
+            }
+            Some(page)
+        }
+        // 304: the list is as last time; read it from the copy kept then.
+        Ok(Fetched::NotModified) => {
+            match cached.and_then(|c| Some(Page { url: Url::parse(&c.url).ok()?, html: c.body })) {
+                Some(page) => {
+                    report.not_modified += 1;
+                    Some(page)
+                }
+                None => {
+                    report.errors.push(format!("{}: 304 Not Modified without a kept copy", describe(request)));
+                    None
+                }
+            }
+        }
+        Err(e) => {
+            report.errors.push(e.to_string());
+            None
+        }
+    }
+}
+
+/// A source that already publishes RSS or Atom: its items are the articles, no page is scraped.
+async fn run_feed_source(
+    fetcher: &Fetcher,
+    store: &Arc<Store>,
+    def: &FeedDef,
+    report: &mut RunReport,
+    progress: &(dyn Fn(&RunReport) + Sync),
+) {
+    let mut articles = Vec::new();
+    for list in &def.list_pages {
+        let request = PageRequest::Get(list.url.clone());
+        let Some(page) = fetch_listing(fetcher, store, def, &request, report).await else { continue };
+        report.pages += 1;
+        progress(report);
+        match extract::feed_articles(&def.rules, &page) {
+            Ok(items) if items.is_empty() => report.errors.push(format!("{}: the feed has no items", list.url)),
+            Ok(items) => articles.extend(items.into_iter().map(|mut a| {
+                a.categories.extend(list.category.clone());
+                a
+            })),
+            Err(e) => report.errors.push(format!("{}: {e}", list.url)),
+        }
+    }
+    // Feeds list newest first; stored oldest first, insertion order follows recency.
+    articles.reverse();
+    let saved = blocking(store, {
+        let source = def.name.clone();
+        move |s| s.save(&source, &articles, now())
+    })
+    .await;
+    match saved {
+        Ok(counts) => report.counts = counts,
+        Err(e) => report.errors.push(e),
+    }
 }
 
 async fn fetch_article(fetcher: &Fetcher, def: &FeedDef, link: &ListLink, probe: bool) -> Result<Article, String> {

@@ -202,3 +202,49 @@ fn css_profile_reads_a_newspaper() {
     let err = extract::article(&def.rules, &page(&fixtures.join("list.html"), url), None).unwrap_err();
     assert_eq!(err.to_string(), "no title: selector `h1.entry-title` matched nothing");
 }
+
+fn feed_rules() -> Rules {
+    Rules::new(Profile::Feed)
+}
+
+#[test]
+fn feed_sources_normalize_like_pages() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds");
+    let read = |name: &str, url: &str| extract::feed_articles(&feed_rules(), &page(&dir.join(name), url)).unwrap();
+
+    // A government RSS: CDATA links with spaces, relative links, HTML in titles, local dates.
+    let gov = read("vn-gov-cdata.rss", "https://thainguyen.example.gov.vn/rss/tin-tuc.rss");
+    assert_eq!(gov.len(), 2);
+    assert_eq!(gov[0].url.as_str(), "https://thainguyen.example.gov.vn/pages/chi-tiet-tin-tuc.aspx?ItemID=501");
+    assert_eq!(gov[0].title, "Thái Nguyên: Khởi công cầu Gia Bẩy mới");
+    assert_eq!(gov[0].published.unwrap().to_rfc3339(), "2024-04-05T10:30:00+07:00", "day-first, Vietnam time");
+    assert!(gov[0].content_html.contains("src=\"https://thainguyen.example.gov.vn/PictureLibrary/cau-gia-bay.jpg\""));
+    assert_eq!(gov[1].published, None, "no date: the store stamps first sight, once");
+
+    // The same feed in windows-1258, declared in the XML prolog, reads the same.
+    let legacy = read("windows-1258.rss", "https://thainguyen.example.gov.vn/rss/tin-tuc.rss");
+    assert_eq!(legacy.iter().map(|a| &a.title).collect::<Vec<_>>(), gov.iter().map(|a| &a.title).collect::<Vec<_>>());
+
+    // A newspaper: +0700 dates, content:encoded, dc:creator, enclosure, duplicate guids.
+    let paper = read("newspaper.rss", "https://baobackan.example.vn/rss/thoi-su.rss");
+    assert_eq!(paper.len(), 2, "an item repeated under another guid or title appears once");
+    let first = &paper[0];
+    assert_eq!(first.url.as_str(), "https://baobackan.example.vn/thoi-su/phan-dau-tang-truong-cong-nghiep-2024.html");
+    assert_eq!(first.published.unwrap().to_rfc3339(), "2024-04-05T08:15:00+07:00");
+    assert_eq!(first.author.as_deref(), Some("Thu Cúc"));
+    assert_eq!(first.categories, ["Kinh tế"]);
+    assert_eq!(first.image.as_ref().unwrap().length, Some(48211));
+    assert!(!first.content_html.contains("script") && !first.content_html.contains("MsoNormal"));
+    assert_eq!(paper[1].title, "Ba Bể đón hơn 40.000 lượt khách", "the first listing wins");
+
+    // Atom with xml:base and relative links, HTML title.
+    let atom = read("relative.atom", "https://sotttt.example.gov.vn/feed.atom");
+    assert_eq!(atom[0].url.as_str(), "https://sotttt.example.gov.vn/tin/tap-huan-attt-77.html");
+    assert_eq!(atom[0].title, "Tập huấn an toàn thông tin");
+    assert_eq!(atom[0].author.as_deref(), Some("Văn phòng Sở"));
+    assert!(atom[0].content_html.contains("href=\"https://sotttt.example.gov.vn/tai-lieu/attt.pdf\""));
+
+    // Not a feed: an error, not an empty list.
+    let not_feed = extract::feed_articles(&feed_rules(), &page(&dir.join("../css/list.html"), "https://x.example/"));
+    assert!(not_feed.is_err());
+}

@@ -289,3 +289,34 @@ async fn edits_reach_the_feed_under_the_same_id() {
     assert!(edited.updated() > original.updated(), "updated moves: {} vs {}", edited.updated(), original.updated());
     assert!(after.updated() > before.updated(), "the feed's updated follows its newest change");
 }
+
+/// Sources that already publish RSS or Atom are ingested as they are, into the same store and
+/// feeds; a second run changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feed_sources_are_ingested() {
+    let portal = SamplePortal::start().await.unwrap();
+    let install = Install::new(&portal.url().join("/rss/newspaper.rss").unwrap());
+    let file = install.path("feeds/sample.toml");
+    let text = std::fs::read_to_string(&file).unwrap().replace("profile = \"publishing-portal\"", "profile = \"rss\"");
+    std::fs::write(&file, text).unwrap();
+    let out = install.cli(&["scrape"]).await;
+    assert_eq!(
+        stdout(&out).lines().next().unwrap(),
+        "sample: 1 pages, 0 articles fetched, 2 new, 0 updated, 0 unchanged, 0 errors"
+    );
+    let again = install.cli(&["scrape"]).await;
+    assert!(stdout(&again).contains("0 new, 0 updated, 2 unchanged"), "{}", stdout(&again));
+    let (base, _) = install.serve();
+    let body = reqwest::get(base.join("feeds/sample.rss").unwrap()).await.unwrap().bytes().await.unwrap();
+    let channel = rss::Channel::read_from(&body[..]).unwrap();
+    let titles: Vec<&str> = channel.items().iter().map(|i| i.title().unwrap()).collect();
+    assert_eq!(titles, ["Ba Bể đón hơn 40.000 lượt khách", "Phấn đấu tăng trưởng công nghiệp năm 2024 đạt trên 16%"]);
+    assert_eq!(channel.items()[1].pub_date(), Some("Fri, 5 Apr 2024 08:15:00 +0700"));
+    let categories: Vec<&str> = channel.items()[1].categories().iter().map(|c| c.name()).collect();
+    assert_eq!(categories, ["Kinh tế", "Tin tức - Sự kiện"], "the item's and the list's");
+    common::feedcheck(&[
+        base.join("feeds/sample.rss").unwrap().as_str(),
+        base.join("feeds/sample.atom").unwrap().as_str(),
+    ])
+    .await;
+}

@@ -7,6 +7,7 @@ mod css;
 pub mod date;
 mod dom;
 mod dump;
+mod feed;
 mod links;
 mod publishing_portal;
 
@@ -65,7 +66,14 @@ pub fn list(rules: &Rules, page: &Page) -> ListPage {
     match rules.profile {
         Profile::PublishingPortal => publishing_portal::list(page, rules),
         Profile::Css => css::list(page, rules),
+        // A feed is not paged through links; its items come from `feed_articles`.
+        Profile::Feed => ListPage { links: Vec::new(), pages: Vec::new() },
     }
+}
+
+/// The items of an RSS or Atom document as articles.
+pub fn feed_articles(rules: &Rules, page: &Page) -> Result<Vec<Article>, ExtractError> {
+    feed::articles(page, rules)
 }
 
 /// Reads an article page, or a PublishingPortal text dump; `listed` is what the list page said
@@ -75,6 +83,10 @@ pub fn article(rules: &Rules, page: &Page, listed: Option<&ListLink>) -> Result<
         Profile::PublishingPortal if dump::is_dump(&page.html) => dump::article(page)?,
         Profile::PublishingPortal => publishing_portal::article(page, rules)?,
         Profile::Css => css::article(page, rules)?,
+        Profile::Feed => feed::articles(page, rules)?
+            .into_iter()
+            .find(|a| a.url == clean::canonical_url(&page.url))
+            .ok_or_else(|| ExtractError::Missing { field: "item", reason: format!("no item links to {}", page.url) })?,
     };
     if let Some(listed) = listed {
         article.published = article.published.or(listed.published);

@@ -11,7 +11,8 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
         // A BOM is unambiguous; it beats a header that is often a server default.
         Some((enc, bom_len)) => (enc, bom_len),
         None => {
-            let declared = content_type.and_then(charset_param).or_else(|| meta_charset(body));
+            let declared =
+                content_type.and_then(charset_param).or_else(|| meta_charset(body)).or_else(|| xml_encoding(body));
             let utf8 = std::str::from_utf8(body).is_ok();
             let encoding = match declared {
                 // Valid UTF-8 with non-ASCII text is almost never a legacy single-byte page:
@@ -72,6 +73,19 @@ fn meta_charset(body: &[u8]) -> Option<&'static Encoding> {
         from = start;
     }
     None
+}
+
+/// The `encoding` of an XML declaration (`<?xml version="1.0" encoding="windows-1258"?>`).
+fn xml_encoding(body: &[u8]) -> Option<&'static Encoding> {
+    let head = &body[..body.len().min(200)];
+    let end = find(head, b"?>")?;
+    let decl = &head[..end];
+    if !decl.starts_with(b"<?xml") {
+        return None;
+    }
+    let at = find(decl, b"encoding=")? + b"encoding=".len();
+    let value: Vec<u8> = decl[at..].iter().copied().skip(1).take_while(|b| *b != b'"' && *b != b'\'').collect();
+    Encoding::for_label(&value).map(|e| e.output_encoding())
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

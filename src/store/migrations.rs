@@ -56,9 +56,10 @@ const MIGRATIONS: &[&str] = &[
          body          TEXT NOT NULL,
          fetched       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
      );",
-    // 5: when each article page was last fetched (first sight or re-check), unix seconds.
+    // 5: when each article page was last fetched (first sight or re-check), unix milliseconds
+    // (runs a second apart must still order their re-checks).
     "ALTER TABLE articles ADD COLUMN checked_ts INTEGER NOT NULL DEFAULT 0;
-     UPDATE articles SET checked_ts = CAST(strftime('%s', first_seen) AS INTEGER);",
+     UPDATE articles SET checked_ts = CAST(strftime('%s', first_seen) AS INTEGER) * 1000;",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StoreError> {

@@ -172,7 +172,7 @@ impl Store {
                             hash,
                             stamp(now),
                             categories,
-                            now.timestamp(),
+                            now.timestamp_millis(),
                         ],
                     )?;
                     counts.new += 1;
@@ -180,7 +180,7 @@ impl Store {
                 Some((old_hash, _, _)) if old_hash == hash => {
                     tx.execute(
                         "UPDATE articles SET categories = ?3, checked_ts = ?4 WHERE source = ?1 AND key = ?2",
-                        params![source, key, categories, now.timestamp()],
+                        params![source, key, categories, now.timestamp_millis()],
                     )?;
                     counts.unchanged += 1;
                 }
@@ -195,7 +195,7 @@ impl Store {
                              updated = ?12, updated_ts = ?13,
                              image_length = CASE WHEN image_url IS ?14 THEN image_length ELSE ?15 END,
                              image_mime = CASE WHEN image_url IS ?14 THEN image_mime ELSE ?16 END,
-                             image_url = ?14, image_caption = ?17, categories = ?18, checked_ts = ?13
+                             image_url = ?14, image_caption = ?17, categories = ?18, checked_ts = ?19
                          WHERE source = ?1 AND key = ?2",
                         params![
                             source,
@@ -216,6 +216,7 @@ impl Store {
                             article.image.as_ref().and_then(|i| i.mime.as_deref()),
                             article.caption.as_deref(),
                             categories,
+                            now.timestamp_millis(),
                         ],
                     )?;
                     counts.updated += 1;
@@ -341,11 +342,11 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT url FROM articles
-             WHERE source = ?1 AND first_seen > ?2 AND checked_ts < ?3
-             ORDER BY checked_ts LIMIT ?4",
+             WHERE source = ?1 AND first_seen > ?2 AND checked_ts <= ?3
+             ORDER BY checked_ts, id LIMIT ?4",
         )?;
         let rows = stmt
-            .query_map(params![source, stamp(seen_after), checked_before.timestamp(), limit as i64], |r| {
+            .query_map(params![source, stamp(seen_after), checked_before.timestamp_millis(), limit as i64], |r| {
                 r.get::<_, String>(0)
             })?;
         rows.map(|url| {
