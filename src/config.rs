@@ -32,6 +32,8 @@ pub struct Config {
     pub combined_limit: usize,
     pub fetch: FetchConfig,
     pub feeds: Vec<FeedDef>,
+    /// Feeds that merge sources (feed files with `sources = [...]`).
+    pub combined: Vec<CombinedDef>,
 }
 
 /// How the fetcher treats portals.
@@ -421,7 +423,7 @@ impl Config {
             return Err(invalid(path, "combined_limit", "must be at least 1"));
         }
         let feeds_dir = dir.join(raw.feeds_dir.unwrap_or_else(|| "feeds".into()));
-        let feeds = load_feeds(&feeds_dir)?;
+        let (feeds, combined) = load_feeds(&feeds_dir)?;
         Ok(Config {
             listen,
             public_url,
@@ -432,6 +434,7 @@ impl Config {
             combined_limit,
             fetch,
             feeds,
+            combined,
         })
     }
 
@@ -441,7 +444,9 @@ impl Config {
 }
 
 /// Every `*.toml` in `dir`, sorted by file name; feed names must be unique.
-pub fn load_feeds(dir: &Path) -> Result<Vec<FeedDef>, ConfigError> {
+/// Every `*.toml` in `dir`, sorted by file name: sources, and feeds merging them (files with
+/// `sources = [...]`). Names must be unique; a merge must name known sources.
+pub fn load_feeds(dir: &Path) -> Result<(Vec<FeedDef>, Vec<CombinedDef>), ConfigError> {
     let read_err = |source| ConfigError::Read { file: dir.to_path_buf(), source };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(read_err)?
@@ -450,14 +455,149 @@ pub fn load_feeds(dir: &Path) -> Result<Vec<FeedDef>, ConfigError> {
         .collect();
     files.sort();
     let mut feeds: Vec<FeedDef> = Vec::new();
+    let mut combined: Vec<(PathBuf, CombinedDef)> = Vec::new();
     for file in files {
-        let feed = FeedDef::load(&file)?;
-        if feeds.iter().any(|f| f.name == feed.name) {
-            return Err(invalid(&file, "name", format!("`{}` is already used by another feed file", feed.name)));
+        let text = std::fs::read_to_string(&file).map_err(|source| ConfigError::Read { file: file.clone(), source })?;
+        let is_merge = text.parse::<toml::Table>().is_ok_and(|t| t.contains_key("sources"));
+        let name = if is_merge {
+            let def = CombinedDef::load(&file)?;
+            let name = def.name.clone();
+            combined.push((file.clone(), def));
+            name
+        } else {
+            let def = FeedDef::load(&file)?;
+            let name = def.name.clone();
+            feeds.push(def);
+            name
+        };
+        let uses =
+            feeds.iter().filter(|f| f.name == name).count() + combined.iter().filter(|(_, c)| c.name == name).count();
+        if uses > 1 {
+            return Err(invalid(&file, "name", format!("`{name}` is already used by another feed file")));
         }
-        feeds.push(feed);
     }
-    Ok(feeds)
+    for (file, def) in &combined {
+        for (i, source) in def.sources.iter().enumerate() {
+            if !feeds.iter().any(|f| &f.name == source) {
+                return Err(invalid(file, &format!("sources[{i}]"), format!("no source feed named `{source}`")));
+            }
+        }
+    }
+    Ok((feeds, combined.into_iter().map(|(_, d)| d).collect()))
+}
+
+/// A feed that merges sources, as a feed file with `sources = [...]` defines it.
+#[derive(Debug, Clone)]
+pub struct CombinedDef {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub sources: Vec<String>,
+    /// Only items of these categories (any of them); empty: all.
+    pub categories: Vec<String>,
+    pub limit: usize,
+    pub filter: Filter,
+    /// Two sources' items with the same title published this close together are one story.
+    pub dedupe_window: Duration,
+}
+
+/// Which items a feed keeps.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// An item must match one of these (title, summary or body text); empty: any item.
+    pub include: Vec<regex::Regex>,
+    /// An item matching any of these is left out.
+    pub exclude: Vec<regex::Regex>,
+    /// Only items by these authors; empty: any author.
+    pub authors: Vec<String>,
+    /// Only items published this recently.
+    pub max_age: Option<Duration>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCombined {
+    name: String,
+    title: String,
+    description: Option<String>,
+    sources: Vec<String>,
+    #[serde(default)]
+    categories: Vec<String>,
+    limit: Option<usize>,
+    dedupe_hours: Option<u64>,
+    #[serde(default)]
+    filter: RawFilter,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFilter {
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    authors: Vec<String>,
+    max_age_days: Option<u64>,
+}
+
+impl CombinedDef {
+    pub fn load(path: &Path) -> Result<CombinedDef, ConfigError> {
+        let raw: RawCombined = parse_file(path)?;
+        check_name(path, &raw.name)?;
+        if raw.title.trim().is_empty() {
+            return Err(invalid(path, "title", "must not be empty"));
+        }
+        if raw.sources.is_empty() {
+            return Err(invalid(path, "sources", "needs at least one source feed"));
+        }
+        let limit = raw.limit.unwrap_or(50);
+        if limit == 0 {
+            return Err(invalid(path, "limit", "must be at least 1"));
+        }
+        // Case-insensitive: "du lịch" should find "Du lịch" (Unicode-aware, Vietnamese included).
+        let compile = |key: &str, patterns: &[String]| -> Result<Vec<regex::Regex>, ConfigError> {
+            patterns
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    regex::RegexBuilder::new(p)
+                        .case_insensitive(true)
+                        .build()
+                        .map_err(|e| invalid(path, &format!("filter.{key}[{i}]"), format!("`{p}` is not a regex: {e}")))
+                })
+                .collect()
+        };
+        let filter = Filter {
+            include: compile("include", &raw.filter.include)?,
+            exclude: compile("exclude", &raw.filter.exclude)?,
+            authors: raw.filter.authors,
+            max_age: raw.filter.max_age_days.map(|d| Duration::from_secs(d * 86_400)),
+        };
+        Ok(CombinedDef {
+            name: raw.name,
+            description: raw.description.unwrap_or_else(|| raw.title.clone()),
+            title: raw.title,
+            sources: raw.sources,
+            categories: raw.categories,
+            limit,
+            filter,
+            dedupe_window: Duration::from_secs(raw.dedupe_hours.unwrap_or(48) * 3600),
+        })
+    }
+}
+
+fn check_name(path: &Path, name: &str) -> Result<(), ConfigError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !ok {
+        return Err(invalid(path, "name", format!("`{name}` must be 1-64 of a-z, 0-9 and -")));
+    }
+    if name == ALL_FEEDS {
+        return Err(invalid(path, "name", format!("`{ALL_FEEDS}` is the feed of all sources; choose another name")));
+    }
+    Ok(())
 }
 
 impl FeedDef {
@@ -467,19 +607,7 @@ impl FeedDef {
     }
 
     fn from_raw(path: &Path, raw: RawFeed) -> Result<FeedDef, ConfigError> {
-        let name_ok = !raw.name.is_empty()
-            && raw.name.len() <= 64
-            && raw.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !name_ok {
-            return Err(invalid(path, "name", format!("`{}` must be 1-64 of a-z, 0-9 and -", raw.name)));
-        }
-        if raw.name == ALL_FEEDS {
-            return Err(invalid(
-                path,
-                "name",
-                format!("`{ALL_FEEDS}` is the feed of all sources; choose another name"),
-            ));
-        }
+        check_name(path, &raw.name)?;
         if raw.title.trim().is_empty() {
             return Err(invalid(path, "title", "must not be empty"));
         }

@@ -20,6 +20,8 @@ pub mod publish;
 pub mod sample;
 /// When each source runs; the one place that chains fetch → extract → store.
 pub mod schedule;
+/// Which items a merged feed shows: filters and one copy per story. Pure.
+pub mod select;
 /// HTTP: feeds, index page, health; cached rendered bytes with ETag/304.
 pub mod serve;
 /// SQLite: migrations, identity, every SQL statement.

@@ -259,6 +259,7 @@ async fn demo(listen: SocketAddr) -> Result<ExitCode> {
         title: "bantin demo".into(),
         combined_limit: 100,
         feeds: vec![feed.clone()],
+        combined: Vec::new(),
     };
     // Scrape once before serving, so the first feed a reader opens is already full.
     let store = Arc::new(Store::open(&config.database)?);

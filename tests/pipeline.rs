@@ -320,3 +320,57 @@ async fn feed_sources_are_ingested() {
     ])
     .await;
 }
+
+/// A feed merging the portal and two RSS sources: the story both the portal and the newspaper
+/// carry appears once (the earlier copy, with its id), filters apply, and every client reads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merged_feeds_dedupe_and_filter() {
+    let portal = SamplePortal::start().await.unwrap();
+    let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
+    let source = |name: &str, feed: &str| {
+        format!(
+            "name = \"{name}\"\ntitle = \"{name}\"\nsite = \"{}\"\nprofile = \"rss\"\nlist_pages = [\"{}\"]\n",
+            portal.url(),
+            portal.url().join(&format!("/rss/{feed}")).unwrap()
+        )
+    };
+    std::fs::write(install.path("feeds/paper.toml"), source("paper", "newspaper.rss")).unwrap();
+    std::fs::write(install.path("feeds/gov.toml"), source("gov", "vn-gov-cdata.rss")).unwrap();
+    std::fs::write(
+        install.path("feeds/region.toml"),
+        "name = \"region\"\ntitle = \"Tin vùng Việt Bắc\"\nsources = [\"sample\", \"paper\", \"gov\"]\nlimit = 50\n\
+         [filter]\nexclude = [\"CHUYỂN ĐỔI SỐ\"]\n",
+    )
+    .unwrap();
+    let out = install.cli(&["scrape"]).await;
+    assert!(out.status.success(), "{}", stdout(&out));
+    let (base, _) = install.serve();
+
+    let read = async || {
+        let body = reqwest::get(base.join("feeds/region.atom").unwrap()).await.unwrap().bytes().await.unwrap();
+        atom_syndication::Feed::read_from(&body[..]).unwrap()
+    };
+    let feed = read().await;
+    let titles: Vec<&str> = feed.entries().iter().map(|e| e.title().as_str()).collect();
+    assert_eq!(titles.len(), 13, "12 + 2 + 2, minus one shared story and two about chuyển đổi số: {titles:#?}");
+    assert_eq!(titles.iter().filter(|t| t.starts_with("Phấn đấu tăng trưởng công nghiệp")).count(), 1);
+    assert!(!titles.iter().any(|t| t.to_lowercase().contains("chuyển đổi số")), "{titles:#?}");
+    let shared = feed.entries().iter().find(|e| e.title().as_str().starts_with("Phấn đấu")).unwrap();
+    assert!(shared.id().ends_with("ItemID=12345"), "the portal's copy (published first) stays: {}", shared.id());
+    let dates: Vec<_> = feed.entries().iter().map(|e| *e.published().unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
+
+    // Ids are stable across runs.
+    let ids: Vec<String> = feed.entries().iter().map(|e| e.id().to_string()).collect();
+    assert!(install.cli(&["scrape"]).await.status.success());
+    let again: Vec<String> = read().await.entries().iter().map(|e| e.id().to_string()).collect();
+    assert_eq!(again, ids);
+
+    let opml = reqwest::get(base.join("opml").unwrap()).await.unwrap().text().await.unwrap();
+    assert!(opml.contains("title=\"Tin vùng Việt Bắc\""), "{opml}");
+    let urls: Vec<String> = ["rss", "atom", "json"]
+        .iter()
+        .map(|ext| base.join(&format!("feeds/region.{ext}")).unwrap().to_string())
+        .collect();
+    common::feedcheck(&urls.iter().map(String::as_str).collect::<Vec<_>>()).await;
+}

@@ -22,10 +22,11 @@ use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 use url::Url;
 
-use crate::config::{ALL_FEEDS, Config};
+use crate::config::{ALL_FEEDS, Config, Filter};
 use crate::metrics::{Metrics, StatusLabels};
-use crate::model::{FeedMeta, Format, Paging, vietnam};
+use crate::model::{FeedItem, FeedMeta, Format, Paging, vietnam};
 use crate::publish::{self, OpmlEntry, PublishError};
+use crate::select;
 use crate::store::{Query, Store, StoreError};
 
 pub use export::export;
@@ -61,6 +62,44 @@ pub struct Published {
     pub ttl_minutes: u32,
     /// The feed of every source, listed last.
     pub combined: bool,
+    /// For merged feeds: filters and one copy per story.
+    pub selection: Option<Selection>,
+}
+
+/// What a merged feed keeps of its sources' items.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    pub filter: Filter,
+    pub categories: Vec<String>,
+    pub dedupe_window: std::time::Duration,
+}
+
+/// How many of the newest items a merged feed chooses from: filters and de-duplication run
+/// over these, so history pages of a merged feed reach this far back.
+const CANDIDATES: usize = 5000;
+
+/// `limit` items of `feed` from the `offset`-th, newest first.
+pub fn page_items(store: &Store, feed: &Published, offset: usize, limit: usize) -> Result<Vec<FeedItem>, StoreError> {
+    match &feed.selection {
+        None => store.items(&Query { limit, offset, ..feed.query.clone() }),
+        Some(selection) => Ok(selected(store, feed, selection)?.into_iter().skip(offset).take(limit).collect()),
+    }
+}
+
+/// How many items `feed` shows in all.
+pub fn item_count(store: &Store, feed: &Published) -> Result<usize, StoreError> {
+    match &feed.selection {
+        None => store.count(&feed.query),
+        Some(selection) => Ok(selected(store, feed, selection)?.len()),
+    }
+}
+
+fn selected(store: &Store, feed: &Published, selection: &Selection) -> Result<Vec<FeedItem>, StoreError> {
+    let now = Utc::now().with_timezone(&vietnam());
+    let candidates = store.items(&Query { limit: CANDIDATES, offset: 0, ..feed.query.clone() })?;
+    let kept =
+        candidates.into_iter().filter(|i| select::keep(&selection.filter, &selection.categories, i, now)).collect();
+    Ok(select::dedupe(kept, selection.dedupe_window))
 }
 
 /// One rendered document, in every encoding we send, with its validators.
@@ -201,8 +240,7 @@ impl Feeds {
         let rendered = tokio::task::spawn_blocking(move || -> Result<Option<Rendered>, ServeError> {
             let per_page = feed.query.limit;
             // One more than a page tells whether an older page exists.
-            let query = Query { limit: per_page + 1, offset: per_page * (page as usize - 1), ..feed.query.clone() };
-            let mut items = store.items(&query)?;
+            let mut items = page_items(&store, &feed, per_page * (page as usize - 1), per_page + 1)?;
             if page > 1 && items.is_empty() {
                 return Ok(None);
             }
@@ -278,6 +316,7 @@ fn catalog(config: &Config) -> Vec<Published> {
             query: query.clone(),
             ttl_minutes: ttl(def),
             combined: false,
+            selection: None,
         });
         if def.category_feeds {
             let mut seen = Vec::new();
@@ -294,9 +333,28 @@ fn catalog(config: &Config) -> Vec<Published> {
                     query: Query { category: Some(category), ..query.clone() },
                     ttl_minutes: ttl(def),
                     combined: false,
+                    selection: None,
                 });
             }
         }
+    }
+    for def in &config.combined {
+        let members: Vec<&crate::config::FeedDef> =
+            config.feeds.iter().filter(|f| def.sources.contains(&f.name)).collect();
+        feeds.push(Published {
+            path: def.name.clone(),
+            title: def.title.clone(),
+            description: def.description.clone(),
+            site: config.public_url.clone(),
+            query: Query { sources: def.sources.clone(), category: None, limit: def.limit, offset: 0 },
+            ttl_minutes: members.iter().map(|d| ttl(d)).min().unwrap_or(60),
+            combined: false,
+            selection: Some(Selection {
+                filter: def.filter.clone(),
+                categories: def.categories.clone(),
+                dedupe_window: def.dedupe_window,
+            }),
+        });
     }
     if !config.feeds.is_empty() {
         feeds.push(Published {
@@ -312,6 +370,11 @@ fn catalog(config: &Config) -> Vec<Published> {
             },
             ttl_minutes: config.feeds.iter().map(ttl).min().unwrap_or(60),
             combined: true,
+            selection: Some(Selection {
+                filter: Filter::default(),
+                categories: Vec::new(),
+                dedupe_window: std::time::Duration::from_secs(48 * 3600),
+            }),
         });
     }
     feeds

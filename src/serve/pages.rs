@@ -25,11 +25,11 @@ async fn lines(feeds: &Feeds) -> Result<Vec<Line>, super::ServeError> {
         catalog
             .iter()
             .map(|f| {
-                let newest = store.items(&crate::store::Query { limit: 1, ..f.query.clone() })?;
+                let newest = super::page_items(&store, f, 0, 1)?;
                 Ok(Line {
                     path: f.path.clone(),
                     title: f.title.clone(),
-                    items: store.count(&f.query)?,
+                    items: super::item_count(&store, f)?,
                     last_update: newest
                         .first()
                         .map(|i| i.updated.with_timezone(&vietnam()).format("%d/%m/%Y %H:%M").to_string()),
@@ -100,7 +100,7 @@ pub async fn ready(State(feeds): State<Feeds>) -> Response {
     let states = tokio::task::spawn_blocking(move || {
         catalog
             .iter()
-            .filter(|f| !f.combined && f.query.category.is_none())
+            .filter(|f| f.selection.is_none() && f.query.category.is_none())
             .map(|f| Ok((f.path.clone(), store.source_state(&f.path)?, store.count(&f.query)?)))
             .collect::<Result<Vec<(String, SourceState, usize)>, crate::store::StoreError>>()
     })

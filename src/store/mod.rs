@@ -228,7 +228,7 @@ impl Store {
     }
 
     /// The items `query` selects, newest first: each article once, however many of the
-    /// sources have it (the copy seen first keeps its id).
+    /// sources have it (the earliest-published copy, so its id stays when others pick it up).
     pub fn items(&self, query: &Query) -> Result<Vec<FeedItem>, StoreError> {
         if query.sources.is_empty() {
             return Ok(Vec::new());
@@ -238,7 +238,7 @@ impl Store {
         let sql = format!(
             "SELECT key, guid, url, title, published, summary, author, image_url, image_caption, image_length,
                     image_mime, content_html, content_text, updated, categories
-             FROM (SELECT *, row_number() OVER (PARTITION BY key ORDER BY id) AS copy
+             FROM (SELECT *, row_number() OVER (PARTITION BY key ORDER BY published_ts, id) AS copy
                    FROM articles WHERE source IN ({marks}))
              WHERE copy = 1 AND (?1 IS NULL OR instr(char(10) || categories || char(10), char(10) || ?1 || char(10)) > 0)
              ORDER BY published_ts DESC, id DESC LIMIT ?2 OFFSET ?3"
