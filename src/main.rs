@@ -75,6 +75,13 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Create feed files (profile "feed") for every feed in a reader's OPML export.
+    ImportOpml {
+        #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
+        config: PathBuf,
+        /// The OPML file, or `-` for standard input.
+        file: PathBuf,
+    },
     /// Print a feed as it is published, from the store.
     Render {
         #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
@@ -179,6 +186,7 @@ async fn dispatch(command: Command) -> Result<ExitCode> {
         Command::Import { config, feed, urls, files } => import(&config, &feed, urls, &files).await,
         Command::Render { config, feed, format, page } => render(&config, &feed, format, page).await,
         Command::Export { config, out } => export(&config, out).await,
+        Command::ImportOpml { config, file } => import_opml(&config, &file),
         Command::Check { config } => check(&config),
     }
 }
@@ -260,6 +268,7 @@ async fn demo(listen: SocketAddr) -> Result<ExitCode> {
         combined_limit: 100,
         feeds: vec![feed.clone()],
         combined: Vec::new(),
+        feeds_dir: state.path().to_path_buf(),
     };
     // Scrape once before serving, so the first feed a reader opens is already full.
     let store = Arc::new(Store::open(&config.database)?);
@@ -393,6 +402,29 @@ async fn render(path: &Path, name: &str, format: FormatArg, page: u32) -> Result
         feeds.rendered(name, format, page).await?.ok_or_else(|| BadInput(format!("`{name}` has no page {page}")))?;
     use std::io::Write;
     std::io::stdout().write_all(&doc.body)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import_opml(path: &Path, file: &Path) -> Result<ExitCode> {
+    let config = load(path)?;
+    let opml = String::from_utf8_lossy(&read_input(file)?).into_owned();
+    let taken: Vec<String> =
+        config.feeds.iter().map(|f| f.name.clone()).chain(config.combined.iter().map(|c| c.name.clone())).collect();
+    let files = bantin::config::feed_files_from_opml(&opml, &taken);
+    if files.is_empty() {
+        return Err(BadInput(format!("{}: no outline with an xmlUrl", file.display())).into());
+    }
+    for (name, text) in &files {
+        let target = config.feeds_dir.join(name);
+        // Never overwrite: an existing file is someone's edited definition.
+        let mut f = match std::fs::OpenOptions::new().write(true).create_new(true).open(&target) {
+            Ok(f) => f,
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot create {}", target.display()))),
+        };
+        std::io::Write::write_all(&mut f, text.as_bytes())?;
+        println!("{}", target.display());
+    }
+    println!("{} feed files written; check them with `bantin check` and reload", files.len());
     Ok(ExitCode::SUCCESS)
 }
 

@@ -3,6 +3,7 @@
 //! compiler lists every stage that must follow.
 
 use chrono::{DateTime, FixedOffset};
+use unicode_normalization::UnicodeNormalization;
 use url::Url;
 
 /// The portals' local time, Asia/Ho_Chi_Minh: UTC+7 all year (Vietnam has no DST).
@@ -196,5 +197,32 @@ impl FeedMeta {
     /// Where the stylesheet that shows XML feeds to people in a browser is served.
     pub fn stylesheet_url(&self) -> String {
         format!("{}/feed.xsl", self.self_base.as_str().trim_end_matches('/'))
+    }
+}
+
+/// A URL path segment from a category name: "Tin tức - Sự kiện" → "tin-tuc-su-kien".
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.nfd() {
+        let c = match c {
+            'đ' | 'Đ' => 'd',
+            c if ('\u{300}'..='\u{36f}').contains(&c) => continue,
+            c => c.to_ascii_lowercase(),
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn slugs_drop_diacritics() {
+        assert_eq!(super::slug("Tin tức - Sự kiện"), "tin-tuc-su-kien");
+        assert_eq!(super::slug("  Đời sống & Xã hội! "), "doi-song-xa-hoi");
     }
 }

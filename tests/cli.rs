@@ -185,3 +185,28 @@ fn shipped_config_states_the_defaults() {
         );
     }
 }
+
+/// A reader's OPML export becomes feed files that load as feed sources; names never collide.
+#[tokio::test]
+async fn opml_export_becomes_feed_files() {
+    let install = Install::new(&url::Url::parse("http://127.0.0.1:9/list").unwrap());
+    let opml = install.path("reader.opml");
+    std::fs::write(
+        &opml,
+        r#"<?xml version="1.0"?><opml version="2.0"><head><title>Reader</title></head><body>
+        <outline text="Tin tỉnh"><outline type="rss" text="Báo Bắc Kạn" xmlUrl="https://baobackan.example.vn/rss/thoi-su.rss" htmlUrl="https://baobackan.example.vn/"/>
+        <outline type="rss" title="Sample" text="Sample" xmlUrl="https://other.example/feed.xml"/></outline>
+        <outline text="no feed here"/></body></opml>"#,
+    )
+    .unwrap();
+    let out = install.cli(&["import-opml", opml.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("2 feed files written"), "{}", stdout(&out));
+    let text = std::fs::read_to_string(install.path("feeds/bao-bac-kan.toml")).unwrap();
+    assert!(text.contains("name = \"bao-bac-kan\"") && text.contains("profile = \"feed\""), "{text}");
+    assert!(text.contains("list_pages = [\"https://baobackan.example.vn/rss/thoi-su.rss\"]"), "{text}");
+    assert!(install.path("feeds/sample-2.toml").exists(), "`sample` is taken by the existing feed");
+    let check = install.cli(&["check"]).await;
+    assert!(check.status.success(), "the files load: {}", stderr(&check));
+    assert_eq!(stdout(&check).matches("\nfeed ").count() + usize::from(stdout(&check).starts_with("feed ")), 3);
+}

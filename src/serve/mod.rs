@@ -19,7 +19,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, FixedOffset, Utc};
 use sha2::{Digest, Sha256};
-use unicode_normalization::UnicodeNormalization;
 use url::Url;
 
 use crate::config::{ALL_FEEDS, Config, Filter};
@@ -326,7 +325,7 @@ fn catalog(config: &Config) -> Vec<Published> {
                 }
                 seen.push(category.clone());
                 feeds.push(Published {
-                    path: format!("{}/{}", def.name, slug(&category)),
+                    path: format!("{}/{}", def.name, crate::model::slug(&category)),
                     title: format!("{} — {category}", def.title),
                     description: format!("{}: {category}", def.description),
                     site: def.site.clone(),
@@ -378,24 +377,6 @@ fn catalog(config: &Config) -> Vec<Published> {
         });
     }
     feeds
-}
-
-/// A URL path segment from a category name: "Tin tức - Sự kiện" → "tin-tuc-su-kien".
-pub fn slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.nfd() {
-        let c = match c {
-            'đ' | 'Đ' => 'd',
-            c if ('\u{300}'..='\u{36f}').contains(&c) => continue,
-            c => c.to_ascii_lowercase(),
-        };
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
 }
 
 /// Serves `feeds` on `listener` until `shutdown` resolves.
@@ -543,12 +524,6 @@ fn parse_http_date(text: &str) -> Option<DateTime<FixedOffset>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn slugs_drop_diacritics() {
-        assert_eq!(slug("Tin tức - Sự kiện"), "tin-tuc-su-kien");
-        assert_eq!(slug("  Đời sống & Xã hội! "), "doi-song-xa-hoi");
-    }
 
     #[test]
     fn encoding_follows_accept_encoding() {
