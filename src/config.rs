@@ -86,6 +86,13 @@ pub struct FeedDef {
     pub recheck_window: Duration,
     /// How often one of those articles is fetched again.
     pub recheck_every: Duration,
+    /// Stored articles older than this are deleted (never those still in a published feed).
+    pub retain_for: Option<Duration>,
+    /// At most this many stored articles are kept (the newest; never fewer than published).
+    pub retain_items: Option<usize>,
+    /// Retention never goes below this many newest articles: the largest window any published
+    /// feed (its own, a merged one, the feed of all sources) shows of this source.
+    pub keep_at_least: usize,
 }
 
 /// A list page to scrape, and the category its articles belong to.
@@ -312,6 +319,8 @@ struct RawFeed {
     category_feeds: bool,
     recheck_days: Option<u64>,
     recheck_hours: Option<u64>,
+    retain_days: Option<u64>,
+    retain_items: Option<usize>,
 }
 
 /// `"https://…"` or `{ url = "https://…", category = "Tin tức" }`.
@@ -425,7 +434,11 @@ impl Config {
             return Err(invalid(path, "combined_limit", "must be at least 1"));
         }
         let feeds_dir = dir.join(raw.feeds_dir.unwrap_or_else(|| "feeds".into()));
-        let (feeds, combined) = load_feeds(&feeds_dir)?;
+        let (mut feeds, combined) = load_feeds(&feeds_dir)?;
+        for feed in &mut feeds {
+            let merged = combined.iter().filter(|c| c.sources.contains(&feed.name)).map(|c| c.limit).max().unwrap_or(0);
+            feed.keep_at_least = feed.limit.max(merged).max(combined_limit);
+        }
         Ok(Config {
             listen,
             public_url,
@@ -703,6 +716,9 @@ impl FeedDef {
             category_feeds: raw.category_feeds,
             recheck_window: Duration::from_secs(raw.recheck_days.unwrap_or(2) * 86_400),
             recheck_every: Duration::from_secs(raw.recheck_hours.unwrap_or(6) * 3600),
+            retain_for: raw.retain_days.map(|d| Duration::from_secs(d * 86_400)),
+            retain_items: raw.retain_items,
+            keep_at_least: limit,
         })
     }
 
@@ -727,6 +743,8 @@ impl FeedDef {
             category_feeds: false,
             recheck_days: None,
             recheck_hours: None,
+            retain_days: None,
+            retain_items: None,
         };
         FeedDef::from_raw(Path::new("<built-in sample>"), raw).expect("the built-in sample feed is valid")
     }

@@ -129,9 +129,24 @@ pub async fn run_source_with_progress(
         Err(e) => report.errors.push(e),
     }
     recheck(fetcher, store, def, &mut report).await;
+    prune(store, def, &report).await;
     report.duration = started.elapsed();
     finish(fetcher, store, &report).await;
     report
+}
+
+/// Applies the feed's retention after a good run (a failing portal never costs stored items).
+async fn prune(store: &Arc<Store>, def: &FeedDef, report: &RunReport) {
+    if report.failed() || (def.retain_for.is_none() && def.retain_items.is_none()) {
+        return;
+    }
+    let before = def.retain_for.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now() - d);
+    let (source, max_items, protect) = (def.name.clone(), def.retain_items, def.keep_at_least);
+    match blocking(store, move |s| s.prune(&source, before, max_items, protect)).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(source = %def.name, deleted = n, "retention"),
+        Err(e) => tracing::warn!(source = %def.name, error = %e, "retention failed"),
+    }
 }
 
 /// Fetches again a few recent articles not fetched for `recheck_every`: portals edit stories

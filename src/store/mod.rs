@@ -87,6 +87,9 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
         }
         let mut conn = Connection::open(path).map_err(open_err)?;
+        // Only a new, empty file takes this (so before WAL writes the header); it lets
+        // pruning give space back without a VACUUM.
+        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL").map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -354,6 +357,31 @@ impl Store {
             Url::parse(&url).map_err(|e| StoreError::Corrupt { key: url.clone(), reason: e.to_string() })
         })
         .collect()
+    }
+
+    /// Deletes `source`'s articles published before `before` or beyond the newest `max_items`,
+    /// but never its newest `protect` (the ones feeds still show). Returns how many went; the
+    /// space is returned to the file a little at a time (incremental vacuum), not by a `VACUUM`
+    /// that would lock the store.
+    pub fn prune(
+        &self,
+        source: &str,
+        before: Option<DateTime<FixedOffset>>,
+        max_items: Option<usize>,
+        protect: usize,
+    ) -> Result<usize, StoreError> {
+        let keep_newest = max_items.map_or(protect, |m| m.max(protect));
+        let conn = self.conn();
+        let deleted = conn.execute(
+            "DELETE FROM articles WHERE source = ?1 AND id NOT IN (
+                 SELECT id FROM articles WHERE source = ?1 ORDER BY published_ts DESC, id DESC LIMIT ?2)
+             AND (?3 IS NOT NULL AND published_ts < ?3 OR ?4)",
+            params![source, keep_newest as i64, before.map(|b| b.timestamp()), max_items.is_some()],
+        )?;
+        if deleted > 0 {
+            conn.execute_batch("PRAGMA incremental_vacuum(1000);")?;
+        }
+        Ok(deleted)
     }
 
     /// Records a run's outcome: `error` is `None` on success.

@@ -1,0 +1,55 @@
+//! The store on a real SQLite file: retention never touches what feeds show, and gives space
+//! back without a VACUUM.
+
+use bantin::model::{Article, vietnam};
+use bantin::store::{Query, Store};
+use chrono::TimeZone;
+use url::Url;
+
+fn article(n: u32) -> Article {
+    let published = vietnam().with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::days(i64::from(n));
+    Article {
+        url: Url::parse(&format!("https://portal.example/Pages/a.aspx?ItemID={n}")).unwrap(),
+        title: format!("Bài {n}"),
+        published: Some(published),
+        summary: None,
+        author: None,
+        image: None,
+        caption: None,
+        categories: Vec::new(),
+        content_html: format!("<p>{}</p>", "nội dung ".repeat(200)),
+        content_text: "nội dung".into(),
+    }
+}
+
+#[test]
+fn retention_keeps_the_published_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let now = vietnam().with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap();
+    let articles: Vec<Article> = (1..=30).map(article).collect(); // 2 Jan .. 31 Jan
+    store.save("src", &articles, now).unwrap();
+    let newest = |n: usize| -> Vec<String> {
+        store
+            .items(&Query { sources: vec!["src".into()], limit: n, ..Query::default() })
+            .unwrap()
+            .into_iter()
+            .map(|i| i.article.title)
+            .collect()
+    };
+    let shown = newest(10);
+
+    // By age: everything before 21 January goes, except what the feed still shows.
+    let before = vietnam().with_ymd_and_hms(2024, 1, 21, 0, 0, 0).unwrap();
+    assert_eq!(store.prune("src", Some(before), None, 10).unwrap(), 19, "2..=20 January");
+    assert_eq!(store.source_count("src").unwrap(), 11);
+    // By count, never below the published window.
+    assert_eq!(store.prune("src", None, Some(3), 10).unwrap(), 1);
+    assert_eq!(store.source_count("src").unwrap(), 10);
+    assert_eq!(newest(10), shown, "the feed's items are untouched");
+    // Neither rule: nothing goes.
+    assert_eq!(store.prune("src", None, None, 0).unwrap(), 0);
+    let conn = rusqlite::Connection::open(dir.path().join("s.sqlite")).unwrap();
+    let mode: i64 = conn.query_row("PRAGMA auto_vacuum", [], |r| r.get(0)).unwrap();
+    assert_eq!(mode, 2, "incremental auto-vacuum");
+}
