@@ -90,6 +90,9 @@ pub struct FeedDef {
     pub retain_for: Option<Duration>,
     /// At most this many stored articles are kept (the newest; never fewer than published).
     pub retain_items: Option<usize>,
+    /// For feed sources: read each new item's page with this profile and publish its full text
+    /// (feeds often carry only a summary).
+    pub full_text: Option<Profile>,
     /// Retention never goes below this many newest articles: the largest window any published
     /// feed (its own, a merged one, the feed of all sources) shows of this source.
     pub keep_at_least: usize,
@@ -321,6 +324,7 @@ struct RawFeed {
     recheck_hours: Option<u64>,
     retain_days: Option<u64>,
     retain_items: Option<usize>,
+    full_text: Option<String>,
 }
 
 /// `"https://…"` or `{ url = "https://…", category = "Tin tức" }`.
@@ -702,6 +706,26 @@ impl FeedDef {
         let expr = raw.schedule.unwrap_or_else(|| DEFAULT_SCHEDULE.into());
         let schedule = Schedule::parse(&expr)
             .map_err(|r| invalid(path, "schedule", format!("`{expr}` is not a cron expression: {r}")))?;
+        let full_text = match raw.full_text.as_deref() {
+            None => None,
+            Some(_) if profile != Profile::Feed => {
+                return Err(invalid(path, "full_text", "only feed sources (profile rss, atom or feed) take it"));
+            }
+            Some(name) => match Profile::parse(name) {
+                Some(p @ Profile::PublishingPortal) => Some(p),
+                Some(p @ Profile::Css) if raw.selectors.title.is_some() && raw.selectors.body.is_some() => Some(p),
+                Some(Profile::Css) => {
+                    return Err(invalid(path, "full_text", "`css` needs selectors.title and selectors.body"));
+                }
+                _ => {
+                    return Err(invalid(
+                        path,
+                        "full_text",
+                        format!("`{name}` is not a page profile (publishing-portal, css)"),
+                    ));
+                }
+            },
+        };
         let rules = rules(path, profile, raw.selectors, raw.date_formats, raw.timezone.as_deref())?;
         Ok(FeedDef {
             name: raw.name,
@@ -719,6 +743,7 @@ impl FeedDef {
             retain_for: raw.retain_days.map(|d| Duration::from_secs(d * 86_400)),
             retain_items: raw.retain_items,
             keep_at_least: limit,
+            full_text,
         })
     }
 
@@ -745,6 +770,7 @@ impl FeedDef {
             recheck_hours: None,
             retain_days: None,
             retain_items: None,
+            full_text: None,
         };
         FeedDef::from_raw(Path::new("<built-in sample>"), raw).expect("the built-in sample feed is valid")
     }

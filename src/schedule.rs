@@ -257,6 +257,52 @@ async fn collect_links(
     links
 }
 
+/// A new feed item with the body of its page, read with `profile`: feeds often carry only a
+/// summary. Only new items cost a request (`None` for a known one); a page that cannot be read
+/// leaves the item as the feed gave it.
+async fn with_full_text(
+    fetcher: &Fetcher,
+    store: &Arc<Store>,
+    def: &FeedDef,
+    profile: Profile,
+    item: Article,
+    report: &mut RunReport,
+) -> Option<Article> {
+    let known = blocking(store, {
+        let (source, url) = (def.name.clone(), item.url.clone());
+        move |s| s.contains(&source, &url)
+    })
+    .await;
+    if !matches!(known, Ok(false)) {
+        return None;
+    }
+    report.articles_fetched += 1;
+    let rules = crate::config::Rules { profile, ..def.rules.clone() };
+    let page = match fetcher.page(&item.url).await {
+        Ok(page) => page,
+        Err(e) => {
+            tracing::warn!(source = %def.name, error = %e, "full text unavailable; keeping the feed's");
+            return Some(item);
+        }
+    };
+    Some(match extract::article(&rules, &page, None) {
+        Ok(full) => Article {
+            content_html: full.content_html,
+            content_text: full.content_text,
+            published: item.published.or(full.published),
+            summary: item.summary.or(full.summary),
+            author: item.author.or(full.author),
+            caption: if item.image.is_some() { item.caption } else { full.caption },
+            image: item.image.or(full.image),
+            ..item
+        },
+        Err(e) => {
+            tracing::warn!(source = %def.name, url = %item.url, error = %e, "full text unreadable; keeping the feed's");
+            item
+        }
+    })
+}
+
 /// Fetches a list page (or feed) conditionally: a 304 reads it from the copy kept in the store,
 /// a fresh copy with validators is kept for next time. Failures go into the report.
 async fn fetch_listing(
@@ -331,10 +377,23 @@ async fn run_feed_source(
         progress(report);
         match extract::feed_articles(&def.rules, &page) {
             Ok(items) if items.is_empty() => report.errors.push(format!("{}: the feed has no items", list.url)),
-            Ok(items) => articles.extend(items.into_iter().map(|mut a| {
-                a.categories.extend(list.category.clone());
-                a
-            })),
+            Ok(items) => {
+                for mut item in items {
+                    item.categories.extend(list.category.clone());
+                    if let Some(profile) = def.full_text {
+                        // A known item keeps the full text it was stored with: saving the
+                        // feed's summary again would replace it.
+                        match with_full_text(fetcher, store, def, profile, item, report).await {
+                            Some(full) => item = full,
+                            None => {
+                                report.counts.unchanged += 1;
+                                continue;
+                            }
+                        }
+                    }
+                    articles.push(item);
+                }
+            }
             Err(e) => report.errors.push(format!("{}: {e}", list.url)),
         }
     }

@@ -374,3 +374,29 @@ async fn merged_feeds_dedupe_and_filter() {
         .collect();
     common::feedcheck(&urls.iter().map(String::as_str).collect::<Vec<_>>()).await;
 }
+
+/// A summary-only feed filled with the full text of each new item's page, read with the
+/// PublishingPortal profile; known items cost no request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feed_items_get_their_full_text() {
+    let portal = SamplePortal::start().await.unwrap();
+    let install = Install::new(&portal.url().join("/rss/portal-summary.rss").unwrap());
+    let file = install.path("feeds/sample.toml");
+    let text = std::fs::read_to_string(&file).unwrap().replace("profile = \"publishing-portal\"", "profile = \"rss\"");
+    std::fs::write(&file, format!("{text}full_text = \"publishing-portal\"\n")).unwrap();
+    let out = install.cli(&["scrape"]).await;
+    assert!(stdout(&out).starts_with("sample: 1 pages, 2 articles fetched, 2 new"), "{}", stdout(&out));
+    assert!(common::stderr(&out).is_empty(), "{}", common::stderr(&out));
+    let again = install.cli(&["scrape"]).await;
+    assert!(stdout(&again).contains("0 articles fetched"), "{}", stdout(&again));
+    let (base, _) = install.serve();
+    let body = reqwest::get(base.join("feeds/sample.rss").unwrap()).await.unwrap().bytes().await.unwrap();
+    let channel = rss::Channel::read_from(&body[..]).unwrap();
+    let seed = channel.items().iter().find(|i| i.link().unwrap().ends_with("ItemID=12345")).unwrap();
+    let content = seed.content().unwrap();
+    assert!(content.contains("ngành công nghiệp Bắc Kạn./.</p>"), "the page's last paragraph: {content}");
+    assert!(content.contains("<figcaption>Sản xuất gỗ tại Công ty TNHH Minh Ngọc, huyện Chợ Mới</figcaption>"));
+    assert_eq!(seed.description(), Some("Năm 2024, Bắc Kạn tiếp tục thúc đẩy ngành công nghiệp."), "the feed's lead");
+    assert_eq!(seed.dublin_core_ext().unwrap().creators(), ["Thu Cúc"], "the page's author");
+    assert_eq!(seed.pub_date(), Some("Fri, 5 Apr 2024 00:00:00 +0700"));
+}
