@@ -561,6 +561,13 @@ struct RawFilter {
     max_age_days: Option<u64>,
 }
 
+impl Filter {
+    /// Keeps every item.
+    pub fn is_empty(&self) -> bool {
+        self.include.is_empty() && self.exclude.is_empty() && self.authors.is_empty() && self.max_age.is_none()
+    }
+}
+
 impl CombinedDef {
     pub fn load(path: &Path) -> Result<CombinedDef, ConfigError> {
         let raw: RawCombined = parse_file(path)?;

@@ -81,7 +81,9 @@ const CANDIDATES: usize = 5000;
 pub fn page_items(store: &Store, feed: &Published, offset: usize, limit: usize) -> Result<Vec<FeedItem>, StoreError> {
     match &feed.selection {
         None => store.items(&Query { limit, offset, ..feed.query.clone() }),
-        Some(selection) => Ok(selected(store, feed, selection)?.into_iter().skip(offset).take(limit).collect()),
+        Some(selection) => {
+            Ok(selected(store, feed, selection, offset + limit)?.into_iter().skip(offset).take(limit).collect())
+        }
     }
 }
 
@@ -89,16 +91,33 @@ pub fn page_items(store: &Store, feed: &Published, offset: usize, limit: usize) 
 pub fn item_count(store: &Store, feed: &Published) -> Result<usize, StoreError> {
     match &feed.selection {
         None => store.count(&feed.query),
-        Some(selection) => Ok(selected(store, feed, selection)?.len()),
+        // Without filters, the store's count (title de-duplication aside) avoids reading every row.
+        Some(selection) if selection.filter.is_empty() && selection.categories.is_empty() => store.count(&feed.query),
+        Some(selection) => Ok(selected(store, feed, selection, CANDIDATES)?.len()),
     }
 }
 
-fn selected(store: &Store, feed: &Published, selection: &Selection) -> Result<Vec<FeedItem>, StoreError> {
+/// At least `needed` selected items (fewer only when the sources have no more), newest first.
+/// Reads a margin beyond what is needed, growing it when filters leave too few.
+fn selected(
+    store: &Store,
+    feed: &Published,
+    selection: &Selection,
+    needed: usize,
+) -> Result<Vec<FeedItem>, StoreError> {
     let now = Utc::now().with_timezone(&vietnam());
-    let candidates = store.items(&Query { limit: CANDIDATES, offset: 0, ..feed.query.clone() })?;
-    let kept =
-        candidates.into_iter().filter(|i| select::keep(&selection.filter, &selection.categories, i, now)).collect();
-    Ok(select::dedupe(kept, selection.dedupe_window))
+    let mut fetch = (needed * 2 + 100).min(CANDIDATES);
+    loop {
+        let candidates = store.items(&Query { limit: fetch, offset: 0, ..feed.query.clone() })?;
+        let exhausted = candidates.len() < fetch;
+        let kept =
+            candidates.into_iter().filter(|i| select::keep(&selection.filter, &selection.categories, i, now)).collect();
+        let kept = select::dedupe(kept, selection.dedupe_window);
+        if kept.len() >= needed || exhausted || fetch >= CANDIDATES {
+            return Ok(kept);
+        }
+        fetch = (fetch * 4).min(CANDIDATES);
+    }
 }
 
 /// One rendered document, in every encoding we send, with its validators.

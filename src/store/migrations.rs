@@ -60,6 +60,9 @@ const MIGRATIONS: &[&str] = &[
     // (runs a second apart must still order their re-checks).
     "ALTER TABLE articles ADD COLUMN checked_ts INTEGER NOT NULL DEFAULT 0;
      UPDATE articles SET checked_ts = CAST(strftime('%s', first_seen) AS INTEGER) * 1000;",
+    // 6: merged feeds read newest first across sources and look up other copies of an article.
+    "CREATE INDEX articles_by_time ON articles (published_ts DESC, id DESC);
+     CREATE INDEX articles_by_key ON articles (key, published_ts, id);",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StoreError> {

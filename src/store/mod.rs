@@ -241,9 +241,13 @@ impl Store {
         let sql = format!(
             "SELECT key, guid, url, title, published, summary, author, image_url, image_caption, image_length,
                     image_mime, content_html, content_text, updated, categories
-             FROM (SELECT *, row_number() OVER (PARTITION BY key ORDER BY published_ts, id) AS copy
-                   FROM articles WHERE source IN ({marks}))
-             WHERE copy = 1 AND (?1 IS NULL OR instr(char(10) || categories || char(10), char(10) || ?1 || char(10)) > 0)
+             FROM articles a
+             WHERE source IN ({marks})
+               AND (?1 IS NULL OR instr(char(10) || categories || char(10), char(10) || ?1 || char(10)) > 0)
+               -- the earliest-published copy of a URL only: no other selected source has an earlier one
+               AND NOT EXISTS (SELECT 1 FROM articles b
+                               WHERE b.key = a.key AND b.source IN ({marks})
+                                 AND (b.published_ts < a.published_ts OR (b.published_ts = a.published_ts AND b.id < a.id)))
              ORDER BY published_ts DESC, id DESC LIMIT ?2 OFFSET ?3"
         );
         let conn = self.conn();

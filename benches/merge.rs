@@ -1,0 +1,79 @@
+//! Rendering the feed of all sources over a large store: 50 sources × 1,000 stored items
+//! (50,000 rows), cold (cache dropped: query, filter, de-duplicate, render, compress) and cached.
+
+use std::sync::Arc;
+
+use bantin::config::{Config, FeedDef, FetchConfig};
+use bantin::model::{Article, Format, vietnam};
+use bantin::serve::Feeds;
+use bantin::store::Store;
+use chrono::TimeZone;
+use criterion::{Criterion, criterion_group, criterion_main};
+use url::Url;
+
+const SOURCES: usize = 50;
+const ITEMS: usize = 1000;
+
+fn setup() -> (tempfile::TempDir, Feeds) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Store::open(&dir.path().join("bench.sqlite")).unwrap());
+    let base = Url::parse("http://127.0.0.1:9/").unwrap();
+    let start = vietnam().with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+    let mut feeds = Vec::new();
+    for s in 0..SOURCES {
+        let name = format!("source-{s}");
+        let articles: Vec<Article> = (0..ITEMS)
+            .map(|i| Article {
+                url: Url::parse(&format!("https://portal-{s}.example/Pages/a.aspx?ItemID={i}")).unwrap(),
+                title: format!("Tin số {i} của nguồn {s}"),
+                published: Some(start + chrono::Duration::minutes((i * SOURCES + s) as i64)),
+                summary: Some("Tóm tắt bài viết về kinh tế - xã hội của tỉnh.".into()),
+                author: Some("Thu Cúc".into()),
+                image: None,
+                caption: None,
+                categories: vec!["Tin tức".into()],
+                content_html: "<p>Nội dung bài viết về kinh tế - xã hội của tỉnh trong quý I.</p>".repeat(8),
+                content_text: "Nội dung".into(),
+            })
+            .collect();
+        store.save(&name, &articles, start + chrono::Duration::days(400)).unwrap();
+        let mut def = FeedDef::sample(&base);
+        def.name = name;
+        feeds.push(def);
+    }
+    let config = Config {
+        listen: "127.0.0.1:9".parse().unwrap(),
+        public_url: base,
+        database: dir.path().join("bench.sqlite"),
+        output_dir: None,
+        log_level: "warn".into(),
+        title: "bench".into(),
+        combined_limit: 100,
+        fetch: FetchConfig::polite("bench"),
+        feeds,
+        combined: Vec::new(),
+        feeds_dir: dir.path().to_path_buf(),
+    };
+    let feeds = Feeds::new(store, &config, Default::default());
+    (dir, feeds)
+}
+
+fn merging(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (_dir, feeds) = setup();
+    let mut group = c.benchmark_group("all-feeds-50x1000");
+    group.sample_size(20);
+    group.bench_function("cold", |b| {
+        b.iter(|| {
+            feeds.invalidate();
+            runtime.block_on(feeds.rendered("all", Format::Rss, 1)).unwrap().unwrap()
+        })
+    });
+    group.bench_function("cached", |b| {
+        b.iter(|| runtime.block_on(feeds.rendered("all", Format::Rss, 1)).unwrap().unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, merging);
+criterion_main!(benches);
