@@ -22,6 +22,11 @@ pub fn xml_safe(text: &str) -> String {
     text.chars().filter(|c| is_xml_char(*c)).collect()
 }
 
+/// `text` safe inside HTML or XML text and double-quoted attributes.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 /// A fetched document, already decoded to NFC text.
 #[derive(Debug, Clone)]
 pub struct Page {

@@ -9,7 +9,7 @@ use url::Url;
 
 use super::clean;
 use super::dom::{selector, text_of};
-use crate::model::Image;
+use crate::model::{Image, escape_html};
 
 /// Toolbar links that web parts render as text; a block made only of them is not content.
 const TOOLBAR_WORDS: [&str; 9] =
@@ -77,7 +77,7 @@ pub fn blocks(container: ElementRef, skip: &dyn Fn(ElementRef) -> bool) -> Vec<B
                 if breaks == 1 {
                     run.push_str("<br>");
                 }
-                run.push_str(&escape(t));
+                run.push_str(&escape_html(t));
                 breaks = 0;
             }
             continue;
@@ -241,7 +241,7 @@ pub fn take_author(blocks: &mut [Block]) -> Option<String> {
         return None;
     }
     // The paragraph is rebuilt from its text: the name may sit in any inline markup after `./.`.
-    blocks[last].html = format!("<p>{}</p>", escape(&story));
+    blocks[last].html = format!("<p>{}</p>", escape_html(&story));
     blocks[last].text = story;
     Some(author)
 }
@@ -272,8 +272,4 @@ pub fn assemble(blocks: &[Block], base: &Url) -> (String, String) {
     let html = clean::html(&raw, base);
     let text = kept.iter().map(|b| b.text.as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n\n");
     (html, text)
-}
-
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }

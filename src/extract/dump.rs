@@ -3,9 +3,9 @@
 //! the HTML page (first line the title, a date, the lead; a short first line the caption, a
 //! short last line the author), so a dump and its page give the same article.
 
-use super::body::{escape, is_byline};
+use super::body::is_byline;
 use super::{ExtractError, clean, date};
-use crate::model::{Article, Page};
+use crate::model::{Article, Page, escape_html};
 
 const MARKER: &str = "PublishingPortal - Block_";
 const TOOLBAR_LINES: [&str; 6] = ["tăng cỡ chữ", "giảm cỡ chữ", "in bài", "gửi email", "bản in", "quay lại"];
@@ -97,7 +97,7 @@ pub fn article(page: &Page) -> Result<Article, ExtractError> {
         image: None,
         caption,
         categories: Vec::new(),
-        content_html: paragraphs.iter().map(|p| format!("<p>{}</p>", escape(p))).collect::<Vec<_>>().join("\n"),
+        content_html: paragraphs.iter().map(|p| format!("<p>{}</p>", escape_html(p))).collect::<Vec<_>>().join("\n"),
         content_text: paragraphs.join("\n\n"),
     })
 }

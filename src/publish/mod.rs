@@ -10,7 +10,7 @@ mod tests;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::model::{FeedItem, FeedMeta, Format, Paging, xml_safe};
+use crate::model::{FeedItem, FeedMeta, Format, Paging, escape_html, xml_safe};
 
 pub use opml::{OpmlEntry, opml};
 
@@ -66,7 +66,7 @@ fn paging_links(meta: &FeedMeta, format: Format, paging: Paging) -> Vec<(&'stati
 /// Adds the `<?xml-stylesheet?>` instruction after the XML declaration: browsers then show a
 /// readable page, while feed readers ignore it.
 fn with_stylesheet(mut xml: Vec<u8>, meta: &FeedMeta) -> Vec<u8> {
-    let pi = format!("\n<?xml-stylesheet type=\"text/xsl\" href=\"{}\"?>", escape(&meta.stylesheet_url()));
+    let pi = format!("\n<?xml-stylesheet type=\"text/xsl\" href=\"{}\"?>", escape_html(&meta.stylesheet_url()));
     let at = xml.windows(2).position(|w| w == b"?>").map_or(0, |p| p + 2);
     xml.splice(at..at, pi.into_bytes());
     xml
@@ -78,19 +78,19 @@ fn content_html(item: &FeedItem) -> String {
     let mut html = String::new();
     if let Some(image) = &a.image {
         let caption = a.caption.as_deref().unwrap_or_default();
-        html.push_str(&format!("<figure><img src=\"{}\" alt=\"{}\">", escape(image.url.as_str()), escape(caption)));
+        html.push_str(&format!(
+            "<figure><img src=\"{}\" alt=\"{}\">",
+            escape_html(image.url.as_str()),
+            escape_html(caption)
+        ));
         if !caption.is_empty() {
-            html.push_str(&format!("<figcaption>{}</figcaption>", escape(caption)));
+            html.push_str(&format!("<figcaption>{}</figcaption>", escape_html(caption)));
         }
         html.push_str("</figure>\n");
     }
     html.push_str(&a.content_html);
     if let Some(author) = &a.author {
-        html.push_str(&format!("\n<p><strong>{}</strong></p>", escape(author)));
+        html.push_str(&format!("\n<p><strong>{}</strong></p>", escape_html(author)));
     }
     xml_safe(&html)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }

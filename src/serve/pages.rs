@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
 use super::Feeds;
-use crate::model::{Format, vietnam};
+use crate::model::{Format, escape_html, vietnam};
 use crate::store::SourceState;
 
 /// One feed's line on the index: what a subscriber wants to know before subscribing.
@@ -47,7 +47,7 @@ pub async fn index(State(feeds): State<Feeds>) -> Response {
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("store unavailable: {e}\n")).into_response(),
     };
     let base = feeds.public_url().as_str().trim_end_matches('/');
-    let title = esc(&feeds.inner.title);
+    let title = escape_html(&feeds.inner.title);
     let mut head = String::new();
     let mut rows = String::new();
     for line in &list {
@@ -59,7 +59,7 @@ pub async fn index(State(feeds): State<Feeds>) -> Response {
             head.push_str(&format!(
                 "<link rel=\"alternate\" type=\"{}\" title=\"{} ({})\" href=\"{base}/feeds/{}.{}\">\n",
                 format.media_type(),
-                esc(&line.title),
+                escape_html(&line.title),
                 format.label(),
                 line.path,
                 format.extension()
@@ -68,9 +68,9 @@ pub async fn index(State(feeds): State<Feeds>) -> Response {
         let updated = line.last_update.as_deref().unwrap_or("chưa có bài");
         rows.push_str(&format!(
             "<li><h2>{}</h2><p>{} bài · mới nhất {}</p><p>{}</p></li>\n",
-            esc(&line.title),
+            escape_html(&line.title),
             line.items,
-            esc(updated),
+            escape_html(updated),
             links.join(" · ")
         ));
     }
@@ -130,8 +130,4 @@ pub async fn ready(State(feeds): State<Feeds>) -> Response {
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"status": "error", "error": e.to_string()})))
             .into_response(),
     }
-}
-
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
