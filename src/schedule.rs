@@ -115,11 +115,7 @@ pub async fn run_source_with_progress(
     // Lists run newest first; storing oldest first makes insertion order follow recency, which
     // breaks ties between same-day articles the way the portal ordered them.
     articles.reverse();
-    let saved = blocking(store, {
-        let source = def.name.clone();
-        move |s| s.save(&source, &articles, now()).map_err(|e| e.to_string())
-    })
-    .await;
+    let saved = save(store, def, articles, now()).await;
     match saved {
         Ok(counts) => {
             report.counts.new += counts.new;
@@ -180,11 +176,7 @@ async fn recheck(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef, report: &
     if articles.is_empty() {
         return;
     }
-    let saved = blocking(store, {
-        let source = def.name.clone();
-        move |s| s.save(&source, &articles, now)
-    })
-    .await;
+    let saved = save(store, def, articles, now).await;
     match saved {
         // Unchanged re-checks were already counted as unchanged from the list.
         Ok(counts) => report.counts.updated += counts.updated,
@@ -399,11 +391,7 @@ async fn run_feed_source(
     }
     // Feeds list newest first; stored oldest first, insertion order follows recency.
     articles.reverse();
-    let saved = blocking(store, {
-        let source = def.name.clone();
-        move |s| s.save(&source, &articles, now())
-    })
-    .await;
+    let saved = save(store, def, articles, now()).await;
     match saved {
         Ok(counts) => report.counts = counts,
         Err(e) => report.errors.push(e),
@@ -496,6 +484,17 @@ fn describe(request: &PageRequest) -> String {
 
 fn list_names(def: &FeedDef) -> String {
     def.list_pages.iter().map(|p| p.url.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Stores `articles` for `def`'s source in one transaction, off the async threads.
+async fn save(
+    store: &Arc<Store>,
+    def: &FeedDef,
+    articles: Vec<Article>,
+    at: DateTime<FixedOffset>,
+) -> Result<SaveCounts, String> {
+    let source = def.name.clone();
+    blocking(store, move |s| s.save(&source, &articles, at)).await
 }
 
 /// Runs a store call off the async threads.

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
+use ego_tree::NodeRef;
 use scraper::{ElementRef, Html, Node, Selector};
 
 /// The element's text as a reader sees it: script and style contents left out.
@@ -18,14 +19,16 @@ pub fn spaced_text(e: ElementRef) -> String {
 
 fn visible_text(e: ElementRef<'_>) -> impl Iterator<Item = &str> + '_ {
     e.descendants().filter_map(|node| match node.value() {
-        Node::Text(t) => {
-            let hidden = node.parent().and_then(|p| p.value().as_element().map(|el| el.name())).is_some_and(|name| {
-                matches!(name, "script" | "style" | "noscript" | "template" | "textarea" | "option")
-            });
-            (!hidden).then_some(&**t)
-        }
+        Node::Text(t) if !is_hidden(node) => Some(&**t),
         _ => None,
     })
+}
+
+/// A text node a reader never sees: inside a script, a style, a template, a form control.
+pub fn is_hidden(text: NodeRef<'_, Node>) -> bool {
+    text.parent()
+        .and_then(|p| p.value().as_element().map(|el| el.name()))
+        .is_some_and(|name| matches!(name, "script" | "style" | "noscript" | "template" | "textarea" | "option"))
 }
 
 pub fn select_first<'a>(doc: &'a Html, css: &str) -> Option<ElementRef<'a>> {

@@ -14,7 +14,7 @@ use scraper::{ElementRef, Html, Node};
 use url::Url;
 
 use super::body::{self, Block};
-use super::dom::{configured, select_first, selector, spaced_text, text_of, within};
+use super::dom::{configured, is_hidden, select_first, selector, spaced_text, text_of, within};
 use super::{ExtractError, ListPage, PageRequest, clean, date, links};
 use crate::config::Rules;
 use crate::model::{Article, Page};
@@ -331,11 +331,7 @@ fn date_near(heading: ElementRef) -> Option<DateTime<FixedOffset>> {
             if node.ancestors().any(|a| a.id() == heading.id()) {
                 continue;
             }
-            let hidden = node
-                .parent()
-                .and_then(|p| p.value().as_element().map(|e| e.name()))
-                .is_some_and(|n| matches!(n, "script" | "style"));
-            if !hidden {
+            if !is_hidden(node) {
                 let target = if passed { &mut after } else { &mut before };
                 target.push_str(t);
                 target.push(' ');

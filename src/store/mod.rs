@@ -236,8 +236,7 @@ impl Store {
         if query.sources.is_empty() {
             return Ok(Vec::new());
         }
-        // Numbered after the fixed parameters: a bare `?` before `?1` in the text would take 1.
-        let marks = (4..4 + query.sources.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let (marks, sources) = source_params(query, 4);
         let sql = format!(
             "SELECT key, guid, url, title, published, summary, author, image_url, image_caption, image_length,
                     image_mime, content_html, content_text, updated, categories
@@ -254,7 +253,7 @@ impl Store {
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut values: Vec<rusqlite::types::Value> =
             vec![query.category.clone().into(), (query.limit as i64).into(), (query.offset as i64).into()];
-        values.extend(query.sources.iter().map(|s| s.clone().into()));
+        values.extend(sources);
         let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
             Ok(Row {
                 key: r.get(0)?,
@@ -282,13 +281,13 @@ impl Store {
         if query.sources.is_empty() {
             return Ok(0);
         }
-        let marks = (2..2 + query.sources.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let (marks, sources) = source_params(query, 2);
         let sql = format!(
             "SELECT count(DISTINCT key) FROM articles WHERE source IN ({marks})
              AND (?1 IS NULL OR instr(char(10) || categories || char(10), char(10) || ?1 || char(10)) > 0)"
         );
         let mut values: Vec<rusqlite::types::Value> = vec![query.category.clone().into()];
-        values.extend(query.sources.iter().map(|s| s.clone().into()));
+        values.extend(sources);
         let n: i64 = self.conn().query_row(&sql, rusqlite::params_from_iter(values), |r| r.get(0))?;
         Ok(n as usize)
     }
@@ -422,6 +421,13 @@ impl Store {
             })
             .unwrap_or_default())
     }
+}
+
+/// The placeholders `?first, ?first+1, …` for `query`'s sources, and their values. Numbered:
+/// a bare `?` written before `?1` in the statement would take number 1.
+fn source_params(query: &Query, first: usize) -> (String, Vec<rusqlite::types::Value>) {
+    let marks = (first..first + query.sources.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    (marks, query.sources.iter().map(|s| s.clone().into()).collect())
 }
 
 /// A permanent RFC 4151 `tag:` URI: the article's host, the date bantin first saw it, and its
