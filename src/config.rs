@@ -30,6 +30,8 @@ pub struct Config {
     pub title: String,
     /// Items in the feed of all sources (`/feeds/all.*`).
     pub combined_limit: usize,
+    /// Bytes of rendered history pages (`?page=N`, N ≥ 2) kept in memory.
+    pub history_cache_bytes: usize,
     pub fetch: FetchConfig,
     pub feeds: Vec<FeedDef>,
     /// Feeds that merge sources (feed files with `sources = [...]`).
@@ -282,6 +284,7 @@ struct RawConfig {
     log_level: Option<String>,
     title: Option<String>,
     combined_limit: Option<usize>,
+    history_cache_mb: Option<usize>,
     #[serde(default)]
     fetch: RawFetch,
 }
@@ -336,7 +339,8 @@ enum RawListPage {
 }
 
 /// Every key `bantin.toml` accepts (the shipped example must show each one).
-pub const KEYS: [&str; 19] = [
+pub const KEYS: [&str; 20] = [
+    "history_cache_mb",
     "fetch.max_in_flight",
     "fetch.retries",
     "fetch.retry_base_ms",
@@ -363,6 +367,8 @@ pub const DEFAULT_TITLE: &str = "bantin";
 pub const ALL_FEEDS: &str = "all";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE: &str = "/var/lib/bantin/bantin.sqlite";
+/// History pages are read rarely (readers page back once); a few MiB keep the popular ones.
+pub const DEFAULT_HISTORY_CACHE_MB: usize = 8;
 pub const DEFAULT_SCHEDULE: &str = "*/30 * * * *";
 pub const DEFAULT_USER_AGENT: &str =
     concat!("bantin/", env!("CARGO_PKG_VERSION"), " (news feed generator; +https://github.com/bantin/bantin)");
@@ -437,6 +443,10 @@ impl Config {
         if combined_limit == 0 {
             return Err(invalid(path, "combined_limit", "must be at least 1"));
         }
+        let history_cache_mb = raw.history_cache_mb.unwrap_or(DEFAULT_HISTORY_CACHE_MB);
+        if history_cache_mb > 1 << 20 {
+            return Err(invalid(path, "history_cache_mb", "must be at most 1048576 (1 TiB)"));
+        }
         let feeds_dir = dir.join(raw.feeds_dir.unwrap_or_else(|| "feeds".into()));
         let (mut feeds, combined) = load_feeds(&feeds_dir)?;
         for feed in &mut feeds {
@@ -451,11 +461,31 @@ impl Config {
             log_level,
             title,
             combined_limit,
+            history_cache_bytes: history_cache_mb << 20,
             fetch,
             feeds,
             combined,
             feeds_dir,
         })
+    }
+
+    /// The settings an empty `bantin.toml` gives, listening on `listen` with the database at
+    /// `database` and `feeds` as the sources: for the demo, tests and benchmarks.
+    pub fn defaults(listen: SocketAddr, database: PathBuf, feeds: Vec<FeedDef>) -> Config {
+        Config {
+            listen,
+            public_url: Url::parse(&format!("http://{listen}/")).expect("a socket address makes a URL"),
+            feeds_dir: database.parent().map(Path::to_path_buf).unwrap_or_default(),
+            database,
+            output_dir: None,
+            log_level: "info".into(),
+            title: DEFAULT_TITLE.into(),
+            combined_limit: 100,
+            history_cache_bytes: DEFAULT_HISTORY_CACHE_MB << 20,
+            fetch: FetchConfig::polite(DEFAULT_USER_AGENT),
+            feeds,
+            combined: Vec::new(),
+        }
     }
 
     pub fn feed(&self, name: &str) -> Option<&FeedDef> {

@@ -61,6 +61,10 @@ pub async fn run(
     let feeds = serve::Feeds::new(store.clone(), &config, metrics.clone());
     let (reports_tx, mut reports) = mpsc::unbounded_channel::<schedule::RunReport>();
 
+    // Every hot document rendered before anyone is told we are ready: no reader waits for one.
+    if let Err(e) = feeds.warm().await {
+        tracing::error!(error = %e, "some documents could not be rendered at start");
+    }
     let output_dir = config.output_dir.clone();
     let publisher = feeds.clone();
     tokio::spawn(async move {
@@ -76,7 +80,9 @@ pub async fn run(
             );
             let _ = sd_notify::notify(&[sd_notify::NotifyState::Status(&status)]);
             if report.changed() {
-                publisher.invalidate();
+                if let Err(e) = publisher.changed(&report.source).await {
+                    tracing::error!(source = %report.source, error = %e, "feeds not refreshed after a change");
+                }
                 export_to(&publisher, output_dir.as_deref()).await;
             }
         }
@@ -108,21 +114,24 @@ pub async fn run(
     let mut shutdown = shutdown;
     let running = config;
     loop {
-        tokio::select! {
+        // The select's output is taken out first: it would hold the shutdown flag's borrow
+        // across the reload's awaits.
+        let new = tokio::select! {
             _ = shutdown.wait_for(|s| *s) => break,
-            Some(new) = reloads.recv() => {
-                let _ = sd_notify::notify(&[sd_notify::NotifyState::Reloading]);
-                if new.listen != running.listen || new.database != running.database {
-                    tracing::warn!("listen and database changes take effect at the next restart");
-                }
-                let _ = generation.send(true);
-                generation = start(&new)?;
-                feeds.reconfigure(&new);
-                tracing::info!(feeds = new.feeds.len(), "config reloaded");
-                let status = format!("reloaded: {} feeds", new.feeds.len());
-                let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready, sd_notify::NotifyState::Status(&status)]);
-            }
+            Some(new) = reloads.recv() => new,
+        };
+        let _ = sd_notify::notify(&[sd_notify::NotifyState::Reloading]);
+        if new.listen != running.listen || new.database != running.database {
+            tracing::warn!("listen and database changes take effect at the next restart");
         }
+        let _ = generation.send(true);
+        generation = start(&new)?;
+        if let Err(e) = feeds.reconfigure(&new).await {
+            tracing::error!(error = %e, "some documents could not be rendered after the reload");
+        }
+        tracing::info!(feeds = new.feeds.len(), "config reloaded");
+        let status = format!("reloaded: {} feeds", new.feeds.len());
+        let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready, sd_notify::NotifyState::Status(&status)]);
     }
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
     let _ = generation.send(true);

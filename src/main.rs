@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use bantin::config::{Config, FeedDef, FetchConfig, Profile, Rules};
+use bantin::config::{Config, FeedDef, Profile, Rules};
 use bantin::fetch::Fetcher;
 use bantin::model::{Format, Page, vietnam};
 use bantin::sample::SamplePortal;
@@ -253,23 +253,10 @@ async fn demo(listen: SocketAddr) -> Result<ExitCode> {
     let addr = listener.local_addr()?;
     let state = tempfile::tempdir().context("cannot create a temporary directory")?;
     let feed = FeedDef::sample(&portal.url());
-    let config = Config {
-        listen: addr,
-        public_url: Url::parse(&format!("http://{addr}/"))?,
-        database: state.path().join("bantin.sqlite"),
-        output_dir: None,
-        log_level: "info".into(),
-        // The sample portal is this process on loopback: no need to pace requests.
-        fetch: FetchConfig {
-            min_interval: std::time::Duration::ZERO,
-            ..FetchConfig::polite(bantin::config::DEFAULT_USER_AGENT)
-        },
-        title: "bantin demo".into(),
-        combined_limit: 100,
-        feeds: vec![feed.clone()],
-        combined: Vec::new(),
-        feeds_dir: state.path().to_path_buf(),
-    };
+    let mut config = Config::defaults(addr, state.path().join("bantin.sqlite"), vec![feed.clone()]);
+    // The sample portal is this process on loopback: no need to pace requests.
+    config.fetch.min_interval = std::time::Duration::ZERO;
+    config.title = "bantin demo".into();
     // Scrape once before serving, so the first feed a reader opens is already full.
     let store = Arc::new(Store::open(&config.database)?);
     let report = schedule::run_source(&Fetcher::new(config.fetch.clone())?, &store, &feed).await;

@@ -279,7 +279,7 @@ async fn edits_reach_the_feed_under_the_same_id() {
         updated += usize::from(stdout(&out).contains(", 1 updated,"));
     }
     assert_eq!(updated, 1, "the edit is seen once");
-    feeds.invalidate();
+    feeds.changed("sample").await.unwrap();
     let after = read().await;
     assert_eq!(after.entries().len(), 12, "no second item");
     let edited = seed(&after);

@@ -6,9 +6,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{Feeds, ServeError};
+use super::{Doc, Feeds, ServeError};
 use crate::model::Format;
-use crate::publish::STYLESHEET;
 
 /// Writes every feed's first page, the OPML and the stylesheet; returns the files written.
 pub async fn export(feeds: &Feeds, dir: &Path) -> Result<Vec<PathBuf>, ServeError> {
@@ -25,9 +24,10 @@ pub async fn export(feeds: &Feeds, dir: &Path) -> Result<Vec<PathBuf>, ServeErro
             written.push(path);
         }
     }
-    for (name, bytes) in [("opml.xml", feeds.opml()), ("feed.xsl", STYLESHEET.as_bytes().to_vec())] {
+    for (name, doc) in [("opml.xml", Doc::Opml), ("feed.xsl", Doc::Stylesheet)] {
+        let Some(doc) = feeds.page(doc).await? else { continue };
         let path = dir.join(name);
-        write_atomically(&path, &bytes)?;
+        write_atomically(&path, &doc.body)?;
         written.push(path);
     }
     Ok(written)

@@ -1,56 +1,34 @@
-//! The human-facing pages: the index with subscribe links and autodiscovery, and health.
+//! The human-facing pages: the index with subscribe links and autodiscovery (rendered by the
+//! cache like any document), and health.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, FixedOffset};
 use serde_json::json;
+use url::Url;
 
 use super::Feeds;
 use crate::model::{Format, escape_html, vietnam};
 use crate::store::SourceState;
 
 /// One feed's line on the index: what a subscriber wants to know before subscribing.
-struct Line {
-    path: String,
-    title: String,
-    items: usize,
-    last_update: Option<String>,
+pub struct Line {
+    pub path: String,
+    pub title: String,
+    pub items: usize,
+    pub newest: Option<DateTime<FixedOffset>>,
 }
 
-async fn lines(feeds: &Feeds) -> Result<Vec<Line>, super::ServeError> {
-    let catalog = feeds.catalog();
-    let store = feeds.inner.store.clone();
-    let lines = tokio::task::spawn_blocking(move || {
-        catalog
-            .iter()
-            .map(|f| {
-                let newest = super::page_items(&store, f, 0, 1)?;
-                Ok(Line {
-                    path: f.path.clone(),
-                    title: f.title.clone(),
-                    items: super::item_count(&store, f)?,
-                    last_update: newest
-                        .first()
-                        .map(|i| i.updated.with_timezone(&vietnam()).format("%d/%m/%Y %H:%M").to_string()),
-                })
-            })
-            .collect::<Result<Vec<_>, crate::store::StoreError>>()
-    })
-    .await??;
-    Ok(lines)
-}
-
-pub async fn index(State(feeds): State<Feeds>) -> Response {
-    let list = match lines(&feeds).await {
-        Ok(list) => list,
-        Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("store unavailable: {e}\n")).into_response(),
-    };
-    let base = feeds.public_url().as_str().trim_end_matches('/');
-    let title = escape_html(&feeds.inner.title);
+/// The index page: every feed with its item count, last update and subscribe links, and
+/// `<link rel="alternate">` autodiscovery for each.
+pub fn index_html(title: &str, public_url: &Url, lines: &[Line]) -> String {
+    let base = public_url.as_str().trim_end_matches('/');
+    let title = escape_html(title);
     let mut head = String::new();
     let mut rows = String::new();
-    for line in &list {
+    for line in lines {
         let links: Vec<String> = Format::ALL
             .iter()
             .map(|f| format!("<a href=\"{base}/feeds/{}.{}\">{}</a>", line.path, f.extension(), f.label()))
@@ -65,16 +43,16 @@ pub async fn index(State(feeds): State<Feeds>) -> Response {
                 format.extension()
             ));
         }
-        let updated = line.last_update.as_deref().unwrap_or("chưa có bài");
+        let updated = line.newest.map(|t| t.with_timezone(&vietnam()).format("%d/%m/%Y %H:%M").to_string());
         rows.push_str(&format!(
             "<li><h2>{}</h2><p>{} bài · mới nhất {}</p><p>{}</p></li>\n",
             escape_html(&line.title),
             line.items,
-            escape_html(updated),
+            escape_html(updated.as_deref().unwrap_or("chưa có bài")),
             links.join(" · ")
         ));
     }
-    Html(format!(
+    format!(
         "<!DOCTYPE html>\n<html lang=\"vi\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title}</title>\n{head}<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:44em;margin:2em auto;padding:0 1em}}\
@@ -82,8 +60,7 @@ pub async fn index(State(feeds): State<Feeds>) -> Response {
          <body><h1>{title}</h1><p>Tin tức từ các cổng thông tin, dạng RSS, Atom và JSON Feed. \
          News feeds of portals: subscribe with any feed reader, or import <a href=\"{base}/opml\">all feeds (OPML)</a>.</p>\
          <ul>\n{rows}</ul></body></html>\n"
-    ))
-    .into_response()
+    )
 }
 
 /// Liveness: answers while the process serves, without touching the store.
@@ -100,7 +77,7 @@ pub async fn ready(State(feeds): State<Feeds>) -> Response {
     let states = tokio::task::spawn_blocking(move || {
         catalog
             .iter()
-            .filter(|f| f.selection.is_none() && f.query.category.is_none())
+            .filter(|f| f.is_source())
             .map(|f| Ok((f.path.clone(), store.source_state(&f.path)?, store.count(&f.query)?)))
             .collect::<Result<Vec<(String, SourceState, usize)>, crate::store::StoreError>>()
     })

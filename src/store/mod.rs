@@ -6,10 +6,11 @@
 mod migrations;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, FixedOffset, SecondsFormat};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use url::Url;
 
@@ -73,11 +74,18 @@ pub struct SourceState {
     pub last_error: Option<String>,
 }
 
-/// One SQLite database. A single connection behind a mutex: SQLite serializes writers anyway,
-/// and every statement here is short.
+/// One SQLite database in WAL mode: one connection that writes (SQLite serializes writers
+/// anyway) and a few read-only ones, so renders and health checks never wait behind a scrape's
+/// transaction.
 pub struct Store {
-    conn: Mutex<Connection>,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    /// Where the next reader search starts, so concurrent reads spread over the pool.
+    next_reader: AtomicUsize,
 }
+
+/// Read-only connections: enough for the renders (bounded by the server) and `/readyz` at once.
+const READERS: usize = 3;
 
 impl Store {
     /// Opens (creating if needed) the database and brings its schema up to date.
@@ -95,19 +103,45 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations::apply(&mut conn)?;
-        Ok(Store { conn: Mutex::new(conn) })
+        let readers = (0..READERS)
+            .map(|_| {
+                let reader = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+                )
+                .map_err(open_err)?;
+                reader.busy_timeout(std::time::Duration::from_secs(5))?;
+                Ok(Mutex::new(reader))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(Store { writer: Mutex::new(conn), readers, next_reader: AtomicUsize::new(0) })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    /// The connection that writes.
+    fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave a half-done transaction behind (it rolls
         // back on drop), so the connection is still good.
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.writer.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A free read-only connection, or (all busy) the next one in turn. In WAL mode a reader
+    /// sees the last committed state and never waits for the writer.
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..self.readers.len() {
+            match self.readers[(start + i) % self.readers.len()].try_lock() {
+                Ok(guard) => return guard,
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => return poisoned.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {}
+            }
+        }
+        self.readers[start % self.readers.len()].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Whether `source` already has the article at `url`.
     pub fn contains(&self, source: &str, url: &Url) -> Result<bool, StoreError> {
         let found: Option<i64> = self
-            .conn()
+            .reader()
             .query_row(
                 "SELECT 1 FROM articles WHERE source = ?1 AND key = ?2",
                 params![source, identity_key(url)],
@@ -249,7 +283,7 @@ impl Store {
                                  AND (b.published_ts < a.published_ts OR (b.published_ts = a.published_ts AND b.id < a.id)))
              ORDER BY published_ts DESC, id DESC LIMIT ?2 OFFSET ?3"
         );
-        let conn = self.conn();
+        let conn = self.reader();
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut values: Vec<rusqlite::types::Value> =
             vec![query.category.clone().into(), (query.limit as i64).into(), (query.offset as i64).into()];
@@ -288,7 +322,7 @@ impl Store {
         );
         let mut values: Vec<rusqlite::types::Value> = vec![query.category.clone().into()];
         values.extend(sources);
-        let n: i64 = self.conn().query_row(&sql, rusqlite::params_from_iter(values), |r| r.get(0))?;
+        let n: i64 = self.reader().query_row(&sql, rusqlite::params_from_iter(values), |r| r.get(0))?;
         Ok(n as usize)
     }
 
@@ -404,7 +438,7 @@ impl Store {
 
     pub fn source_state(&self, source: &str) -> Result<SourceState, StoreError> {
         let row = self
-            .conn()
+            .reader()
             .query_row(
                 "SELECT last_attempt, last_success, consecutive_failures, last_error FROM source_state WHERE source = ?1",
                 [source],
