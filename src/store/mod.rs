@@ -6,6 +6,8 @@
 mod migrations;
 
 use std::path::{Path, PathBuf};
+#[cfg(test)]
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
@@ -547,5 +549,33 @@ impl Row {
                 content_text: self.content_text,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_proceed_while_this_stores_writer_holds_a_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("s.sqlite")).unwrap());
+        store.record_run("src", chrono::Utc::now().with_timezone(&vietnam()), None).unwrap();
+        let mut writer = store.conn();
+        let tx = writer.transaction().unwrap();
+        tx.execute("UPDATE source_state SET last_error = 'pending'", []).unwrap();
+        // Reads on another thread: with a single shared connection they would wait for the lock
+        // this thread holds until the transaction ends, and the channel would time out.
+        let (done, finished) = std::sync::mpsc::channel();
+        let reader = store.clone();
+        std::thread::spawn(move || {
+            let state = reader.source_state("src").unwrap();
+            let items = reader.items(&Query { sources: vec!["src".into()], limit: 10, ..Query::default() }).unwrap();
+            done.send((state, items.len())).unwrap();
+        });
+        let (state, items) = finished.recv_timeout(std::time::Duration::from_secs(30)).expect("reads finished");
+        assert_eq!(state.last_error, None, "the last committed state");
+        assert_eq!(items, 0);
+        tx.commit().unwrap();
     }
 }
