@@ -160,12 +160,32 @@ fn one_line(e: &anyhow::Error) -> String {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    limit_malloc_arenas();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        // Store calls and renders queue here; more threads would only hold more memory.
+        .max_blocking_threads(32)
+        .build()
+        .expect("tokio runtime");
     match runtime.block_on(dispatch(cli.command)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("bantin: {}", one_line(&e));
             exit_code(&e)
+        }
+    }
+}
+
+/// glibc gives each thread that allocates its own malloc arena (up to eight per core) and
+/// does not hand memory freed in one arena to another: with renders and scrapes moving between
+/// the blocking pool's threads, the daemon's resident size kept growing. Two arenas keep it
+/// flat (measured by `benches/traffic.sh`). `MALLOC_ARENA_MAX` in the environment still wins.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: sets one allocator parameter, before any other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
         }
     }
 }

@@ -53,3 +53,26 @@ fn retention_keeps_the_published_window() {
     let mode: i64 = conn.query_row("PRAGMA auto_vacuum", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, 2, "incremental auto-vacuum");
 }
+
+#[test]
+fn counts_stop_at_their_cap_and_categories_still_select() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let now = vietnam().with_ymd_and_hms(2024, 3, 1, 0, 0, 0).unwrap();
+    let mut articles: Vec<Article> = (1..=30).map(article).collect();
+    for a in articles.iter_mut().take(4) {
+        a.categories = vec!["Kinh tế".into()];
+    }
+    store.save("one", &articles, now).unwrap();
+    store.save("two", &articles[..10], now).unwrap(); // the same ten articles again
+    let both = Query { sources: vec!["one".into(), "two".into()], ..Query::default() };
+    assert_eq!(store.count(&both).unwrap(), 30, "an article two sources share counts once");
+    assert_eq!(store.count_at_most(&both, 7).unwrap(), 7);
+    assert_eq!(store.count_at_most(&both, 100).unwrap(), 30);
+    let economy = Query { category: Some("Kinh tế".into()), limit: 50, ..both.clone() };
+    assert_eq!(store.count(&economy).unwrap(), 4);
+    assert_eq!(store.items(&economy).unwrap().len(), 4);
+    let one = Query { sources: vec!["one".into()], limit: 5, offset: 25, category: None };
+    let titles: Vec<String> = store.items(&one).unwrap().into_iter().map(|i| i.article.title).collect();
+    assert_eq!(titles, ["Bài 5", "Bài 4", "Bài 3", "Bài 2", "Bài 1"], "the last page of one source");
+}

@@ -33,9 +33,7 @@ impl Published {
     }
 
     /// The last page of history a feed of `count` items has (page 1 exists even when empty).
-    /// Merged feeds choose among their newest CANDIDATES items, so their history ends there.
     pub fn last_page(&self, count: usize) -> u32 {
-        let count = if self.selection.is_some() { count.min(CANDIDATES) } else { count };
         u32::try_from(count.div_ceil(self.query.limit.max(1)).max(1)).unwrap_or(u32::MAX)
     }
 
@@ -67,12 +65,15 @@ pub fn page_items(store: &Store, feed: &Published, offset: usize, limit: usize) 
     }
 }
 
-/// How many items `feed` shows in all.
+/// How many items `feed` shows in all (merged feeds choose among their newest CANDIDATES).
 pub fn item_count(store: &Store, feed: &Published) -> Result<usize, StoreError> {
     match &feed.selection {
         None => store.count(&feed.query),
-        // Without filters, the store's count (title de-duplication aside) avoids reading every row.
-        Some(selection) if selection.filter.is_empty() && selection.categories.is_empty() => store.count(&feed.query),
+        // A merged feed shows at most CANDIDATES items. Without filters, the store's count
+        // (title de-duplication aside) avoids reading every row.
+        Some(selection) if selection.filter.is_empty() && selection.categories.is_empty() => {
+            store.count_at_most(&feed.query, CANDIDATES)
+        }
         Some(selection) => Ok(selected(store, feed, selection, CANDIDATES)?.len()),
     }
 }

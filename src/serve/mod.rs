@@ -216,8 +216,8 @@ impl Feeds {
 
     /// The index, OPML or stylesheet (rendered already, except before [`Feeds::warm`]).
     pub async fn page(&self, doc: Doc) -> Result<Option<Arc<Rendered>>, ServeError> {
-        let render = self.page_render(&doc);
-        self.inner.documents.get(doc, || render).await
+        let render = || self.page_render(&doc);
+        self.inner.documents.get(doc.clone(), render).await
     }
 
     /// The render of one page of a feed, to run as its own task.

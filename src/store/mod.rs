@@ -273,16 +273,17 @@ impl Store {
             return Ok(Vec::new());
         }
         let (marks, sources) = source_params(query, 4);
+        // Each clause only when it selects something: a clause SQLite cannot rule out before
+        // running reads every row it passes over (a history page skips thousands).
+        let category = if query.category.is_some() { CATEGORY_CLAUSE } else { "?1 IS NULL" };
+        // One source holds each key once (UNIQUE (source, key)): no other copy to look for.
+        let earliest_copy =
+            if query.sources.len() > 1 { EARLIEST_COPY_CLAUSE.replace("{marks}", &marks) } else { String::new() };
         let sql = format!(
             "SELECT key, guid, url, title, published, summary, author, image_url, image_caption, image_length,
                     image_mime, content_html, content_text, updated, categories
              FROM articles a
-             WHERE source IN ({marks})
-               AND (?1 IS NULL OR instr(char(10) || categories || char(10), char(10) || ?1 || char(10)) > 0)
-               -- the earliest-published copy of a URL only: no other selected source has an earlier one
-               AND NOT EXISTS (SELECT 1 FROM articles b
-                               WHERE b.key = a.key AND b.source IN ({marks})
-                                 AND (b.published_ts < a.published_ts OR (b.published_ts = a.published_ts AND b.id < a.id)))
+             WHERE source IN ({marks}) AND {category} {earliest_copy}
              ORDER BY published_ts DESC, id DESC LIMIT ?2 OFFSET ?3"
         );
         let conn = self.reader();
@@ -314,17 +315,24 @@ impl Store {
 
     /// How many distinct articles `query` selects (ignoring its limit).
     pub fn count(&self, query: &Query) -> Result<usize, StoreError> {
+        self.count_at_most(query, usize::MAX)
+    }
+
+    /// [`Store::count`], but stops counting at `cap`: a merged feed's history only reaches so
+    /// far, and counting every distinct article of a million-row store takes a second.
+    pub fn count_at_most(&self, query: &Query, cap: usize) -> Result<usize, StoreError> {
         if query.sources.is_empty() {
             return Ok(0);
         }
-        let (marks, sources) = source_params(query, 2);
+        let (marks, sources) = source_params(query, 3);
+        let category = if query.category.is_some() { CATEGORY_CLAUSE } else { "?1 IS NULL" };
         let sql = format!(
-            "SELECT count(DISTINCT key) FROM articles WHERE source IN ({marks})
-             AND (?1 IS NULL OR instr(char(10) || categories || char(10), char(10) || ?1 || char(10)) > 0)"
+            "SELECT count(*) FROM (SELECT DISTINCT key FROM articles WHERE source IN ({marks}) AND {category} LIMIT ?2)"
         );
-        let mut values: Vec<rusqlite::types::Value> = vec![query.category.clone().into()];
+        let cap = i64::try_from(cap).unwrap_or(-1);
+        let mut values: Vec<rusqlite::types::Value> = vec![query.category.clone().into(), cap.into()];
         values.extend(sources);
-        let n: i64 = self.reader().query_row(&sql, rusqlite::params_from_iter(values), |r| r.get(0))?;
+        let n: i64 = self.reader().prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(values), |r| r.get(0))?;
         Ok(n as usize)
     }
 
@@ -458,6 +466,14 @@ impl Store {
             .unwrap_or_default())
     }
 }
+
+/// Articles listed under the category `?1` (categories are newline-separated).
+const CATEGORY_CLAUSE: &str = "instr(char(10) || categories || char(10), char(10) || ?1 || char(10)) > 0";
+
+/// The earliest-published copy of a URL only: no other selected source has an earlier one.
+const EARLIEST_COPY_CLAUSE: &str = "AND NOT EXISTS (SELECT 1 FROM articles b
+    WHERE b.key = a.key AND b.source IN ({marks})
+      AND (b.published_ts < a.published_ts OR (b.published_ts = a.published_ts AND b.id < a.id)))";
 
 /// The placeholders `?first, ?first+1, …` for `query`'s sources, and their values. Numbered:
 /// a bare `?` written before `?1` in the statement would take number 1.
