@@ -97,6 +97,24 @@ pub fn identity_key(url: &Url) -> String {
     }
 }
 
+/// Query keys that identified an article alone under the rule before lists were kept.
+const LEGACY_ID_KEYS: [&str; 4] = ["itemid", "id", "newsid", "articleid"];
+
+/// The identity an article had before canonical URLs kept every identifying parameter (only
+/// its id parameter, e.g. `ItemID`, was kept then), when that differs from today's: stores
+/// written then hold it under this key. `canonical` is a canonical URL.
+pub fn legacy_identity_key(canonical: &Url) -> Option<String> {
+    let pairs: Vec<(String, String)> = canonical.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    if pairs.len() < 2 {
+        return None;
+    }
+    let (key, value) =
+        pairs.iter().find(|(k, v)| LEGACY_ID_KEYS.contains(&k.to_ascii_lowercase().as_str()) && !v.is_empty())?;
+    let mut legacy = canonical.clone();
+    legacy.query_pairs_mut().clear().append_pair(key, value);
+    Some(identity_key(&legacy))
+}
+
 /// An article as the store keeps and feeds publish it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedItem {
@@ -225,6 +243,19 @@ pub fn slug(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use url::Url;
+
+    #[test]
+    fn the_legacy_identity_is_the_id_alone() {
+        let legacy = |u: &str| super::legacy_identity_key(&Url::parse(u).unwrap());
+        assert_eq!(
+            legacy("https://yenbai.gov.vn/pages/a.aspx?ItemID=1061&l=Tinhoatdong").as_deref(),
+            Some("yenbai.gov.vn/pages/a.aspx?ItemID=1061")
+        );
+        assert_eq!(legacy("https://yenbai.gov.vn/pages/a.aspx?ItemID=1061"), None, "nothing changed");
+        assert_eq!(legacy("https://example.vn/a.html?a=1&b=2"), None, "no id: the old rule kept every parameter too");
+    }
+
     #[test]
     fn slugs_drop_diacritics() {
         assert_eq!(super::slug("Tin tức - Sự kiện"), "tin-tuc-su-kien");

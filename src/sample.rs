@@ -182,9 +182,12 @@ async fn page(State(state): State<Shared>, request: Request) -> Response {
                 None => StatusCode::NOT_FOUND.into_response(),
             };
         }
-        (&Method::GET | &Method::HEAD, "/pages/chi-tiet-tin-tuc.aspx") => {
-            (&SITE, format!("article-{}.html", param(&query, "ItemID").unwrap_or_default()))
-        }
+        // Two SharePoint lists sharing item ids through one detail page (`l=` names the list).
+        (&Method::GET | &Method::HEAD, "/pages/tin-hai-danh-sach.aspx") => (&LISTS, "two-lists.html".into()),
+        (&Method::GET | &Method::HEAD, "/pages/chi-tiet-tin-tuc.aspx") => match param(&query, "l") {
+            Some(list) => (&LISTS, format!("article-{list}-{}.html", param(&query, "ItemID").unwrap_or_default())),
+            None => (&SITE, format!("article-{}.html", param(&query, "ItemID").unwrap_or_default())),
+        },
         (&Method::GET | &Method::HEAD, p) if p.ends_with(".jpg") || p.ends_with(".jpeg") || p.ends_with(".png") => {
             (&SITE, "placeholder.jpg".into())
         }

@@ -140,7 +140,9 @@ impl Store {
         self.readers[start % self.readers.len()].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Whether `source` already has the article at `url`.
+    /// Whether `source` already has the article at `url`. An article stored before canonical
+    /// URLs kept the list (`l=`) is recognised, and takes the new identity (see
+    /// [`adopt_legacy`]), so it is not fetched again as a new one.
     pub fn contains(&self, source: &str, url: &Url) -> Result<bool, StoreError> {
         let found: Option<i64> = self
             .reader()
@@ -150,7 +152,22 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?;
-        Ok(found.is_some())
+        if found.is_some() {
+            return Ok(true);
+        }
+        let Some(legacy) = crate::model::legacy_identity_key(url) else { return Ok(false) };
+        let stored: Option<i64> = self
+            .reader()
+            .query_row("SELECT 1 FROM articles WHERE source = ?1 AND key = ?2", params![source, legacy], |r| r.get(0))
+            .optional()?;
+        if stored.is_none() {
+            return Ok(false);
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let adopted = adopt_legacy(&tx, source, url)?;
+        tx.commit()?;
+        Ok(adopted)
     }
 
     /// Upserts `articles` for `source` in one transaction: all of them or none. `now` stamps
@@ -166,6 +183,7 @@ impl Store {
         let mut counts = SaveCounts::default();
         for article in articles {
             let key = identity_key(&article.url);
+            adopt_legacy(&tx, source, &article.url)?;
             let hash = content_hash(article);
             // A page date in the future is a typo or a clock problem: never publish ahead of now.
             let published = article.published.map(|p| p.min(now));
@@ -474,6 +492,37 @@ const CATEGORY_CLAUSE: &str = "instr(char(10) || categories || char(10), char(10
 const EARLIEST_COPY_CLAUSE: &str = "AND NOT EXISTS (SELECT 1 FROM articles b
     WHERE b.key = a.key AND b.source IN ({marks})
       AND (b.published_ts < a.published_ts OR (b.published_ts = a.published_ts AND b.id < a.id)))";
+
+/// Gives the article stored under `url`'s legacy identity (its id alone, from before canonical
+/// URLs kept SharePoint's list parameter) `url`'s identity and link; its guid, dates and content
+/// stay. Only when that copy is the one candidate: no other article of the source has the same
+/// host, path and id with other parameters (then which list the old copy was is unknown).
+/// Returns whether an article was adopted.
+fn adopt_legacy(tx: &rusqlite::Transaction<'_>, source: &str, url: &Url) -> Result<bool, StoreError> {
+    let Some(legacy) = crate::model::legacy_identity_key(url) else { return Ok(false) };
+    let key = identity_key(url);
+    // Keys are sorted by parameter name and the id sorts before `l`: the other candidates
+    // are the legacy key followed by `&`.
+    let candidates: i64 = tx.query_row(
+        "SELECT count(*) FROM articles WHERE source = ?1
+         AND (key = ?2 OR (key > ?2 || '&' AND key < ?2 || '&' || char(1114111)))",
+        params![source, legacy],
+        |r| r.get(0),
+    )?;
+    let has_legacy: bool =
+        tx.query_row("SELECT count(*) FROM articles WHERE source = ?1 AND key = ?2", params![source, legacy], |r| {
+            r.get::<_, i64>(0).map(|n| n > 0)
+        })?;
+    if !has_legacy || candidates != 1 {
+        return Ok(false);
+    }
+    tx.execute(
+        "UPDATE articles SET key = ?3, url = ?4 WHERE source = ?1 AND key = ?2",
+        params![source, legacy, key, url.as_str()],
+    )?;
+    tracing::info!(source, from = %legacy, to = %key, "stored article takes its list-qualified identity");
+    Ok(true)
+}
 
 /// The placeholders `?first, ?first+1, …` for `query`'s sources, and their values. Numbered:
 /// a bare `?` written before `?1` in the statement would take number 1.
