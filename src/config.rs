@@ -32,6 +32,7 @@ pub struct Config {
     pub combined_limit: usize,
     /// Bytes of rendered history pages (`?page=N`, N ≥ 2) kept in memory.
     pub history_cache_bytes: usize,
+    pub server: ServerLimits,
     pub fetch: FetchConfig,
     pub feeds: Vec<FeedDef>,
     /// Feeds that merge sources (feed files with `sources = [...]`).
@@ -40,7 +41,23 @@ pub struct Config {
     pub feeds_dir: PathBuf,
 }
 
-/// How the fetcher treats portals.
+/// What one client may hold of the HTTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerLimits {
+    /// Connections open at once; more are closed as they arrive.
+    pub max_connections: usize,
+    /// Time a client has to send a request's headers, counted from when the connection waits
+    /// for one: it also closes idle keep-alive connections.
+    pub header_timeout: Duration,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits { max_connections: 2048, header_timeout: Duration::from_secs(15) }
+    }
+}
+
+/// How the fetcher treats portals. `trusted_hosts` is filled from the feeds at load.
 #[derive(Debug, Clone)]
 pub struct FetchConfig {
     pub user_agent: String,
@@ -62,6 +79,9 @@ pub struct FetchConfig {
     pub max_retry_after: Duration,
     /// Whether to obey robots.txt (the default; turn off only for your own sites).
     pub obey_robots: bool,
+    /// Hosts that may be on internal addresses (loopback, private networks): those the
+    /// configured sources are on. Every other internal address is refused.
+    pub trusted_hosts: Vec<String>,
 }
 
 /// One source, as one `feeds/NAME.toml` defines it, and the feed published from it.
@@ -285,6 +305,8 @@ struct RawConfig {
     title: Option<String>,
     combined_limit: Option<usize>,
     history_cache_mb: Option<usize>,
+    max_connections: Option<usize>,
+    client_timeout_secs: Option<u64>,
     #[serde(default)]
     fetch: RawFetch,
 }
@@ -339,7 +361,9 @@ enum RawListPage {
 }
 
 /// Every key `bantin.toml` accepts (the shipped example must show each one).
-pub const KEYS: [&str; 20] = [
+pub const KEYS: [&str; 22] = [
+    "max_connections",
+    "client_timeout_secs",
     "history_cache_mb",
     "fetch.max_in_flight",
     "fetch.retries",
@@ -388,6 +412,7 @@ impl FetchConfig {
             retry_base: Duration::from_millis(2000),
             max_retry_after: Duration::from_secs(300),
             obey_robots: true,
+            trusted_hosts: Vec::new(),
         }
     }
 }
@@ -424,6 +449,7 @@ impl Config {
             retry_base: raw.fetch.retry_base_ms.map_or(defaults.retry_base, Duration::from_millis),
             max_retry_after: raw.fetch.max_retry_after_secs.map_or(defaults.max_retry_after, Duration::from_secs),
             obey_robots: raw.fetch.obey_robots.unwrap_or(defaults.obey_robots),
+            trusted_hosts: Vec::new(),
         };
         if fetch.max_in_flight == 0 {
             return Err(invalid(path, "fetch.max_in_flight", "must be at least 1"));
@@ -447,8 +473,21 @@ impl Config {
         if history_cache_mb > 1 << 20 {
             return Err(invalid(path, "history_cache_mb", "must be at most 1048576 (1 TiB)"));
         }
+        let defaults = ServerLimits::default();
+        let server = ServerLimits {
+            max_connections: raw.max_connections.unwrap_or(defaults.max_connections),
+            header_timeout: raw.client_timeout_secs.map_or(defaults.header_timeout, Duration::from_secs),
+        };
+        if !(1..=1_000_000).contains(&server.max_connections) {
+            return Err(invalid(path, "max_connections", "must be from 1 to 1000000"));
+        }
+        if !(1..=3600).contains(&server.header_timeout.as_secs()) {
+            return Err(invalid(path, "client_timeout_secs", "must be from 1 to 3600"));
+        }
         let feeds_dir = dir.join(raw.feeds_dir.unwrap_or_else(|| "feeds".into()));
         let (mut feeds, combined) = load_feeds(&feeds_dir)?;
+        let mut fetch = fetch;
+        fetch.trusted_hosts = source_hosts(&feeds);
         for feed in &mut feeds {
             let merged = combined.iter().filter(|c| c.sources.contains(&feed.name)).map(|c| c.limit).max().unwrap_or(0);
             feed.keep_at_least = feed.limit.max(merged).max(combined_limit);
@@ -462,6 +501,7 @@ impl Config {
             title,
             combined_limit,
             history_cache_bytes: history_cache_mb << 20,
+            server,
             fetch,
             feeds,
             combined,
@@ -482,7 +522,8 @@ impl Config {
             title: DEFAULT_TITLE.into(),
             combined_limit: 100,
             history_cache_bytes: DEFAULT_HISTORY_CACHE_MB << 20,
-            fetch: FetchConfig::polite(DEFAULT_USER_AGENT),
+            server: ServerLimits::default(),
+            fetch: FetchConfig { trusted_hosts: source_hosts(&feeds), ..FetchConfig::polite(DEFAULT_USER_AGENT) },
             feeds,
             combined: Vec::new(),
         }
@@ -493,7 +534,19 @@ impl Config {
     }
 }
 
-/// Every `*.toml` in `dir`, sorted by file name; feed names must be unique.
+/// The hosts the sources are configured on (their site and list pages): the only ones whose
+/// internal addresses bantin may request.
+fn source_hosts(feeds: &[FeedDef]) -> Vec<String> {
+    let mut hosts: Vec<String> = feeds
+        .iter()
+        .flat_map(|f| std::iter::once(&f.site).chain(f.list_pages.iter().map(|p| &p.url)))
+        .filter_map(|u| u.host_str().map(str::to_ascii_lowercase))
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
 /// Every `*.toml` in `dir`, sorted by file name: sources, and feeds merging them (files with
 /// `sources = [...]`). Names must be unique; a merge must name known sources.
 pub fn load_feeds(dir: &Path) -> Result<(Vec<FeedDef>, Vec<CombinedDef>), ConfigError> {

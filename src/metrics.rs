@@ -6,6 +6,7 @@
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -24,7 +25,7 @@ pub struct SourceLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RunLabels {
     pub source: String,
-    /// "ok" or "failed".
+    /// "ok", "failed", or "panicked" (a bantin bug; the source runs again on schedule).
     pub result: String,
 }
 
@@ -44,6 +45,7 @@ pub struct Metrics {
     pub runs: Family<RunLabels, Counter>,
     pub run_seconds: Family<SourceLabels, Histogram>,
     pub feed_requests: Family<StatusLabels, Counter>,
+    pub connections: Gauge,
 }
 
 impl Default for Metrics {
@@ -81,8 +83,11 @@ impl Metrics {
             "Feed requests served, by HTTP status (304s are cache hits)",
             feed_requests.clone(),
         );
+        let connections = Gauge::default();
+        registry.register("http_connections", "HTTP connections open now", connections.clone());
         Metrics {
             registry,
+            connections,
             fetches,
             articles_new,
             articles_updated,

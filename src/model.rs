@@ -27,6 +27,12 @@ pub fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// Whether `url` is one bantin fetches or publishes: http or https. A page can point anywhere
+/// (`data:`, `javascript:`, `file:`); nothing else reaches a request or a feed.
+pub fn is_web_url(url: &Url) -> bool {
+    matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())
+}
+
 /// A fetched document, already decoded to NFC text.
 #[derive(Debug, Clone)]
 pub struct Page {

@@ -39,6 +39,8 @@ pub struct RunReport {
     pub duration: Duration,
     /// Every failure with its cause; any entry makes the run a failure.
     pub errors: Vec<String>,
+    /// The run stopped on a panic (see [`supervised`]).
+    pub panicked: bool,
 }
 
 impl RunReport {
@@ -422,7 +424,13 @@ async fn finish(fetcher: &Fetcher, store: &Arc<Store>, report: &RunReport) {
     metrics.extraction_errors.get_or_create(&source).inc_by(report.extraction_errors as u64);
     metrics.layout_changes.get_or_create(&source).inc_by(report.layout_changes as u64);
     metrics.run_seconds.get_or_create(&source).observe(report.duration.as_secs_f64());
-    let result = if report.failed() { "failed" } else { "ok" };
+    let result = if report.panicked {
+        "panicked"
+    } else if report.failed() {
+        "failed"
+    } else {
+        "ok"
+    };
     metrics.runs.get_or_create(&RunLabels { source: report.source.clone(), result: result.into() }).inc();
     let error = report.errors.first().map(|first| match report.errors.len() {
         1 => first.clone(),
@@ -550,7 +558,16 @@ pub async fn daemon(
                     _ = tokio::time::sleep(wait) => {}
                     _ = shutdown.wait_for(|stop| *stop) => return,
                 }
-                let report = run_source(&fetcher, &store, &def).await;
+                let report = supervised(&def.name, {
+                    let (fetcher, store, def) = (fetcher.clone(), store.clone(), def.clone());
+                    async move { run_source(&fetcher, &store, &def).await }
+                })
+                .await;
+                if report.panicked {
+                    // The run never reached its own bookkeeping: count and record it here, so
+                    // `/readyz` shows the source degraded with the cause until a run succeeds.
+                    finish(&fetcher, &store, &report).await;
+                }
                 if reports.send(report).is_err() {
                     return;
                 }
@@ -560,6 +577,32 @@ pub async fn daemon(
     while tasks.join_next().await.is_some() {}
 }
 
+/// Runs `run` as its own task, so a panic anywhere in it (a parser bug a page found) ends that
+/// run only: it comes back as a failed report naming the panic, and the source runs again at
+/// its next scheduled time while the other sources never notice.
+pub async fn supervised(source: &str, run: impl std::future::Future<Output = RunReport> + Send + 'static) -> RunReport {
+    match tokio::spawn(run).await {
+        Ok(report) => report,
+        Err(e) => {
+            let cause = match e.try_into_panic() {
+                Ok(payload) => payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic without a message".into()),
+                Err(e) => e.to_string(),
+            };
+            tracing::error!(source, cause = %cause, "run panicked");
+            RunReport {
+                source: source.to_string(),
+                errors: vec![format!("internal error (bantin bug, please report): {cause}")],
+                panicked: true,
+                ..RunReport::default()
+            }
+        }
+    }
+}
+
 async fn overdue(store: &Arc<Store>, def: &FeedDef, now: DateTime<FixedOffset>) -> bool {
     let source = def.name.clone();
     let state = blocking(store, move |s| s.source_state(&source)).await;
@@ -567,5 +610,22 @@ async fn overdue(store: &Arc<Store>, def: &FeedDef, now: DateTime<FixedOffset>) 
     match state {
         Ok(state) => state.last_success.is_none_or(|t| now - t > interval),
         Err(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_run_becomes_a_failed_report_and_the_next_run_happens() {
+        let report = supervised("broken", async { panic!("index out of bounds: the len is 0") }).await;
+        assert!(report.panicked && report.failed());
+        assert_eq!(report.source, "broken");
+        assert!(report.errors[0].contains("index out of bounds"), "{:?}", report.errors);
+        let formatted = supervised("broken", async { panic!("{} of {}", 1, 2) }).await;
+        assert!(formatted.errors[0].contains("1 of 2"), "{:?}", formatted.errors);
+        let fine = supervised("fine", async { RunReport { source: "fine".into(), ..RunReport::default() } }).await;
+        assert!(!fine.panicked && !fine.failed());
     }
 }

@@ -9,7 +9,7 @@ use url::Url;
 
 use super::clean;
 use super::dom::{selector, text_of};
-use crate::model::{Image, escape_html};
+use crate::model::{Image, escape_html, is_web_url};
 
 /// Toolbar links that web parts render as text; a block made only of them is not content.
 const TOOLBAR_WORDS: [&str; 9] =
@@ -191,7 +191,9 @@ pub fn take_lead_image(blocks: &mut Vec<Block>, base: &Url) -> (Option<Image>, O
     }
     let lead = &blocks[first_image];
     let (src, markup_caption) = lead.image.clone().expect("position() found an image");
-    let Ok(url) = base.join(&src) else { return (None, None) };
+    // An image that is not on the web (`data:`, `javascript:`) is no lead image; the
+    // sanitizer deals with it in the body.
+    let Some(url) = base.join(&src).ok().filter(is_web_url) else { return (None, None) };
     let image = Some(Image { url, length: None, mime: None });
     let short = |t: &str| t.chars().count() <= 300;
     if lead.figure || (lead.caption_like && short(&lead.text)) || lead.text.is_empty() {
@@ -217,7 +219,7 @@ pub fn take_lead_image(blocks: &mut Vec<Block>, base: &Url) -> (Option<Image>, O
 /// The image of an element a selector chose: the element itself or its first `img`.
 pub fn image_of(e: ElementRef, base: &Url) -> Option<Image> {
     let img = if e.value().name() == "img" { e } else { e.select(selector("img")).next()? };
-    let url = base.join(img.value().attr("src")?.trim()).ok()?;
+    let url = base.join(img.value().attr("src")?.trim()).ok().filter(is_web_url)?;
     Some(Image { url, length: None, mime: None })
 }
 

@@ -8,7 +8,7 @@ use url::Url;
 use super::dom::{configured, select_first, selector, spaced_text, text_of};
 use super::{ExtractError, ListPage, PageRequest, body, clean, date, links};
 use crate::config::Rules;
-use crate::model::{Article, Image, Page};
+use crate::model::{Article, Image, Page, is_web_url};
 
 pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
     let doc = Html::parse_document(&page.html);
@@ -54,7 +54,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
         Some(css) => (select_first(&doc, css).and_then(|e| body::image_of(e, &page.url)), text(&s.caption)),
         None => match body::take_lead_image(&mut blocks, &page.url) {
             (None, _) => {
-                let og = meta("og:image").and_then(|u| page.url.join(&u).ok()).map(|url| Image {
+                let og = meta("og:image").and_then(|u| page.url.join(&u).ok()).filter(is_web_url).map(|url| Image {
                     url,
                     length: None,
                     mime: None,

@@ -62,10 +62,12 @@ pub fn by_rules(text: &str, formats: &[String], zone: FixedOffset) -> Option<Dat
 }
 
 fn time_near(text: &str, start: usize, end: usize) -> Option<NaiveTime> {
-    let after = &text[end.saturating_sub(1)..];
+    // The match's edges may be any character (the regex takes one around the date): every
+    // index is moved to a character boundary before slicing.
+    let after = &text[floor_char(text, end.saturating_sub(1))..];
     let after = &after[..floor_char(after, 16)];
     let before_start = floor_char(text, start.saturating_sub(16));
-    let before = &text[before_start..(start + 1).min(text.len())];
+    let before = &text[before_start..ceil_char(text, start + 1)];
     [after, before].into_iter().find_map(|window| {
         let caps = TIME.captures(window)?;
         let n = |i: usize| caps.get(i).map_or(Some(0), |m| m.as_str().parse::<u32>().ok());
@@ -82,9 +84,25 @@ fn floor_char(s: &str, at: usize) -> usize {
     at
 }
 
+/// The smallest char boundary of `s` at or above `at`.
+fn ceil_char(s: &str, at: usize) -> usize {
+    let mut at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_next_to_multibyte_characters() {
+        // Found by the property tests: the character around a date is any character.
+        assert_eq!(rfc3339("¥05/04/2024¥10:30¥").as_deref(), Some("2024-04-05T10:30:00+07:00"));
+        assert_eq!(rfc3339("ngày 05/04/2024,lúc").as_deref(), Some("2024-04-05T00:00:00+07:00"));
+    }
 
     fn rfc3339(text: &str) -> Option<String> {
         find(text).map(|d| d.to_rfc3339())

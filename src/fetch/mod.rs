@@ -4,6 +4,7 @@
 //! decoding into a [`Page`].
 
 mod charset;
+mod policy;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,7 @@ use crate::metrics::Metrics;
 use crate::model::Page;
 
 pub use charset::decode;
+pub use policy::is_internal;
 
 /// Why a fetch failed. Every variant names the URL so a log line is enough to act on.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +44,16 @@ pub enum FetchError {
     /// The body exceeded the configured cap and was abandoned.
     #[error("{url}: body larger than {limit} bytes")]
     TooLarge { url: Url, limit: usize },
+    /// The URL is not http(s): pages point at `data:`, `javascript:` or `file:` URLs too.
+    #[error("{url}: not an http(s) URL")]
+    NotWeb { url: Url },
+    /// The URL is on an internal address (loopback, private, link-local, metadata) that no
+    /// configured source lives on.
+    #[error("{url}: refused: {reason}")]
+    Internal { url: Url, reason: String },
+    /// The server answered an unconditional request with 304 Not Modified.
+    #[error("{url}: HTTP 304 to a request without validators")]
+    UnexpectedNotModified { url: Url },
     /// robots.txt forbids the path (or could not be read, which RFC 9309 treats the same).
     #[error("{url}: disallowed by robots.txt{detail}")]
     Robots { url: Url, detail: String },
@@ -78,6 +90,7 @@ pub struct Fetcher {
     agent: String,
     hosts: Mutex<HashMap<String, Host>>,
     metrics: Arc<Metrics>,
+    policy: policy::Policy,
 }
 
 /// Per-host politeness state.
@@ -99,15 +112,35 @@ impl Fetcher {
 
     /// A fetcher counting into `metrics`, the daemon's registry.
     pub fn with_metrics(config: FetchConfig, metrics: Arc<Metrics>) -> Result<Fetcher, FetchError> {
+        let policy = policy::Policy::new(&config.trusted_hosts);
+        let max_redirects = config.max_redirects;
+        let redirects = policy.clone();
         let client = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::limited(config.max_redirects))
+            // Each hop is checked like the first URL: a public page may redirect inwards.
+            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+                if attempt.previous().len() > max_redirects {
+                    return attempt.error("too many redirects");
+                }
+                if !crate::model::is_web_url(attempt.url()) {
+                    let refused = format!("redirect to {}: not an http(s) URL", attempt.url());
+                    return attempt.error(refused);
+                }
+                match redirects.check(attempt.url()) {
+                    Ok(()) => attempt.follow(),
+                    Err(reason) => {
+                        let refused = format!("redirect to {} refused: {reason}", attempt.url());
+                        attempt.error(refused)
+                    }
+                }
+            }))
+            .dns_resolver(policy.resolver())
             .build()
             .map_err(FetchError::Client)?;
         let agent = config.user_agent.split(['/', ' ']).next().unwrap_or("bantin").to_string();
-        Ok(Fetcher { client, config, agent, hosts: Mutex::new(HashMap::new()), metrics })
+        Ok(Fetcher { client, config, agent, hosts: Mutex::new(HashMap::new()), metrics, policy })
     }
 
     pub fn metrics(&self) -> &Arc<Metrics> {
@@ -118,7 +151,7 @@ impl Fetcher {
     pub async fn page(&self, url: &Url) -> Result<Page, FetchError> {
         match self.fetch(url, None, &Validators::default()).await? {
             Fetched::Page(page, _) => Ok(page),
-            Fetched::NotModified => unreachable!("an unconditional GET is never answered 304"),
+            Fetched::NotModified => Err(FetchError::UnexpectedNotModified { url: url.clone() }),
         }
     }
 
@@ -194,6 +227,14 @@ impl Fetcher {
         url: &Url,
         build: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, FetchError> {
+        if !crate::model::is_web_url(url) {
+            self.metrics.fetch("not_web");
+            return Err(FetchError::NotWeb { url: url.clone() });
+        }
+        if let Err(reason) = self.policy.check(url) {
+            self.metrics.fetch("internal");
+            return Err(FetchError::Internal { url: url.clone(), reason });
+        }
         if let Err(e) = self.check_robots(url).await {
             self.metrics.fetch("robots");
             return Err(e);
@@ -285,7 +326,7 @@ impl Fetcher {
         let robots = match cached {
             Some((_, robots)) => robots,
             None => {
-                let robots_url = url.join("/robots.txt").expect("an http URL has a root");
+                let robots_url = url.join("/robots.txt").map_err(|_| FetchError::NotWeb { url: url.clone() })?;
                 let unreachable =
                     |e: reqwest::Error| FetchError::Request { url: robots_url.clone(), reason: describe(&e) };
                 let (robots, unreadable) = {

@@ -15,6 +15,7 @@ mod cache;
 mod catalog;
 mod export;
 mod http;
+mod listen;
 mod pages;
 
 use std::collections::HashMap;
@@ -79,6 +80,7 @@ pub struct Feeds {
 struct Inner {
     store: Arc<Store>,
     metrics: Arc<Metrics>,
+    limits: crate::config::ServerLimits,
     public_url: Url,
     title: String,
     catalog: RwLock<Arc<Vec<Published>>>,
@@ -97,6 +99,7 @@ impl Feeds {
             inner: Arc::new(Inner {
                 store,
                 metrics,
+                limits: config.server,
                 public_url: config.public_url.clone(),
                 title: config.title.clone(),
                 catalog: RwLock::new(Arc::new(catalog::catalog(config))),
@@ -332,16 +335,12 @@ impl Feeds {
     }
 }
 
-/// Serves `feeds` on `listener` until `shutdown` resolves.
+/// Serves `feeds` on `listener` until `shutdown` resolves, within the config's server limits.
 pub async fn run(
     listener: tokio::net::TcpListener,
     feeds: Feeds,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // Responses are written whole; waiting for ACKs (Nagle) only adds latency.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, feeds.router()).with_graceful_shutdown(shutdown).await
+    let (limits, open) = (feeds.inner.limits, feeds.inner.metrics.connections.clone());
+    listen::serve(listener, feeds.router(), limits, open, shutdown).await
 }

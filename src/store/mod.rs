@@ -594,7 +594,10 @@ impl Row {
                 mime: self.image_mime.clone(),
             }),
             None => None,
-        };
+        }
+        // Stores written before images were checked may hold `javascript:` or `file:` ones: no
+        // feed carries them.
+        .filter(|i| crate::model::is_web_url(&i.url));
         let published = date(&self.published)?;
         let updated = date(&self.updated)?;
         Ok(FeedItem {

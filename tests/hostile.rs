@@ -1,0 +1,217 @@
+//! What a hostile or careless world sends: no input panics a parser (property tests over
+//! extraction, text dumps, dates, feeds, URLs, charsets and config), and pages that point
+//! elsewhere than the web never make bantin request or publish it.
+//!
+//! `PROPTEST_CASES=20000 cargo test --release --test hostile` runs the properties longer
+//! (`scripts/fuzz.sh`); the default keeps the suite quick.
+
+mod common;
+
+use bantin::config::{Config, Profile, Rules};
+use bantin::extract;
+use bantin::model::Page;
+use proptest::prelude::*;
+use url::Url;
+
+/// Fragments real portal markup is made of, plus the broken and hostile ones.
+fn fragment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("<div>".to_string()),
+        Just("</div>".to_string()),
+        Just("<p>".to_string()),
+        Just("</p>".to_string()),
+        Just("<br>".to_string()),
+        Just("<h1>".to_string()),
+        Just("</h1>".to_string()),
+        Just("<strong>".to_string()),
+        Just("<em>".to_string()),
+        Just("<table><tr><td>".to_string()),
+        Just("</td></tr></table>".to_string()),
+        Just("<span title=\"PublishingPortal - Block_BanTin_Toolbar\">".to_string()),
+        Just("<span title=\"PublishingPortal - Block_BanTin_ViewData\">".to_string()),
+        Just("<div id=\"WebPartWPQ2\">".to_string()),
+        Just("<div id=\"WebPartTitleWPQ2\">PublishingPortal - Block_BanTin_ViewData</div>".to_string()),
+        Just("PublishingPortal - Block_BanTin_Toolbar\n".to_string()),
+        Just("<img src=\"data:image/png;base64,AAAA\">".to_string()),
+        Just("<img src=\"javascript:alert(1)\">".to_string()),
+        Just("<img src=\"&#106;avascript:x\">".to_string()),
+        Just("<img src=\"file:///etc/passwd\">".to_string()),
+        Just("<img src=\"//\">".to_string()),
+        Just("<img src=\"/a.jpg\">".to_string()),
+        Just("<a href=\"/Pages/chi-tiet-tin-tuc.aspx?ItemID=7&l=A\">".to_string()),
+        Just("<a href=\"javascript:__doPostBack('x','Page$2')\">2</a>".to_string()),
+        Just("<input type=\"hidden\" name=\"__VIEWSTATE\" value=\"x\">".to_string()),
+        Just("05/04/2024 10:30".to_string()),
+        Just("31/02/2024".to_string()),
+        Just("99/99/99999".to_string()),
+        Just("./.".to_string()),
+        Just("Tác giả: ".to_string()),
+        Just("<script>x</script>".to_string()),
+        Just("\u{200B}\u{FEFF}\u{000B}\u{0000}".to_string()),
+        "[^<>]{0,40}",
+        "\\PC{0,20}",
+    ]
+}
+
+fn page_html() -> impl Strategy<Value = String> {
+    prop::collection::vec(fragment(), 0..60).prop_map(|parts| parts.concat())
+}
+
+fn base() -> Url {
+    Url::parse("https://portal.example/Pages/chi-tiet-tin-tuc.aspx?ItemID=1").unwrap()
+}
+
+proptest! {
+    #[test]
+    fn extraction_never_panics(html in page_html()) {
+        let page = Page { url: base(), html };
+        for profile in [Profile::PublishingPortal, Profile::Feed] {
+            let rules = Rules::new(profile);
+            let _ = extract::article(&rules, &page, None);
+            let _ = extract::list(&rules, &page);
+        }
+    }
+
+    #[test]
+    fn extracted_images_and_links_are_on_the_web(html in page_html()) {
+        let page = Page { url: base(), html };
+        if let Ok(article) = extract::article(&Rules::new(Profile::PublishingPortal), &page, None) {
+            prop_assert!(bantin::model::is_web_url(&article.url));
+            if let Some(image) = &article.image {
+                prop_assert!(bantin::model::is_web_url(&image.url), "{}", image.url);
+            }
+        }
+        for link in extract::list(&Rules::new(Profile::PublishingPortal), &page).links {
+            prop_assert!(bantin::model::is_web_url(&link.url), "{}", link.url);
+        }
+    }
+
+    #[test]
+    fn feeds_never_panic(items in prop::collection::vec(
+        ("\\PC{0,30}", "[a-z:/.?=&#%0-9]{0,40}", "\\PC{0,40}"), 0..8
+    ), atom in any::<bool>()) {
+        let xml = if atom {
+            let entries: String = items.iter().map(|(t, l, d)| format!(
+                "<entry><title>{t}</title><link href=\"{l}\"/><id>{l}</id><updated>{d}</updated></entry>"
+            )).collect();
+            format!("<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>x</title>{entries}</feed>")
+        } else {
+            let entries: String = items.iter().map(|(t, l, d)| format!(
+                "<item><title>{t}</title><link>{l}</link><pubDate>{d}</pubDate></item>"
+            )).collect();
+            format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>x</title>{entries}</channel></rss>")
+        };
+        let page = Page { url: Url::parse("https://site.example/feed.xml").unwrap(), html: xml };
+        if let Ok(articles) = extract::feed_articles(&Rules::new(Profile::Feed), &page) {
+            for a in articles {
+                prop_assert!(bantin::model::is_web_url(&a.url));
+            }
+        }
+    }
+
+    #[test]
+    fn dates_never_panic(text in "\\PC{0,80}", formats in prop::collection::vec("[%a-zA-Z:/. -]{0,12}", 0..3)) {
+        let _ = extract::date::find(&text);
+        let _ = extract::date::by_rules(&text, &formats, bantin::model::vietnam());
+    }
+
+    #[test]
+    fn canonical_urls_never_panic_and_are_stable(path in "[a-zA-Z0-9/._%-]{0,30}", query in "[a-zA-Z0-9=&%_.;-]{0,40}") {
+        if let Ok(url) = Url::parse(&format!("https://portal.example/{path}?{query}")) {
+            let once = extract::canonical_url(&url);
+            prop_assert_eq!(extract::canonical_url(&once), once.clone(), "canonical is a fixed point");
+            let _ = bantin::model::legacy_identity_key(&once);
+        }
+    }
+
+    #[test]
+    fn charsets_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400), header in "[a-z0-9=; -]{0,30}") {
+        let text = bantin::fetch::decode(&bytes, Some(&header));
+        let nul = char::from(0);
+        prop_assert!(!text.contains(nul) || bytes.contains(&0), "a NUL from nowhere");
+    }
+
+    #[test]
+    fn config_files_never_panic(text in "[a-z_=\\[\\]\".0-9 \n:/*-]{0,200}") {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("feeds")).unwrap();
+        std::fs::write(dir.path().join("feeds/x.toml"), &text).unwrap();
+        let config = dir.path().join("bantin.toml");
+        std::fs::write(&config, &text).unwrap();
+        // Whatever it says, loading gives a config or an error naming the file.
+        if let Err(e) = Config::load(&config) {
+            prop_assert!(e.to_string().contains(".toml"), "{e}");
+        }
+    }
+}
+
+mod pages {
+    //! Hostile pages on the fake portal, scraped for real.
+
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::common::{self, Install, stdout};
+    use bantin::sample::{Fault, SamplePortal};
+
+    async fn served(base: &url::Url) -> String {
+        let mut all = String::new();
+        for ext in ["rss", "atom", "json"] {
+            let url = base.join(&format!("feeds/sample.{ext}")).unwrap();
+            all.push_str(&reqwest::get(url).await.unwrap().text().await.unwrap());
+        }
+        all
+    }
+
+    /// A lead image that is not on the web panicked the scraper (`data:`: no root for
+    /// robots.txt) or was published (`javascript:`, `file:`).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lead_images_off_the_web_are_neither_fetched_nor_published() {
+        for src in [
+            "data:image/png;base64,iVBORw0KGgo=",
+            "javascript:alert(1)",
+            "&#106;avascript:alert(1)",
+            "file:///etc/passwd",
+        ] {
+            let portal = SamplePortal::start().await.unwrap();
+            portal.set_fault(Fault::LeadImageSrc(src));
+            let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
+            let out = install.cli(&["scrape"]).await;
+            assert!(out.status.success(), "{src}: {}{}", stdout(&out), common::stderr(&out));
+            assert!(stdout(&out).contains("12 new"), "{src}: {}", stdout(&out));
+            let (base, feeds) = install.serve();
+            feeds.warm().await.unwrap();
+            let text = served(&base).await;
+            for bad in ["data:image", "javascript:", "file:///"] {
+                assert!(!text.contains(bad), "{src}: {bad} published");
+            }
+        }
+    }
+
+    /// An image on an internal address got a robots.txt GET and a HEAD probe, and its length
+    /// was published.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_image_on_an_internal_address_is_never_requested() {
+        let internal = tokio::net::TcpListener::bind("127.0.0.3:0").await.unwrap();
+        let addr = internal.local_addr().unwrap();
+        let reached = Arc::new(AtomicUsize::new(0));
+        let counter = reached.clone();
+        tokio::spawn(async move {
+            while let Ok((_socket, _)) = internal.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        let portal = SamplePortal::start().await.unwrap();
+        portal.set_fault(Fault::LeadImageOn(addr));
+        let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
+        let out = install.cli(&["scrape"]).await;
+        assert!(out.status.success(), "{}{}", stdout(&out), common::stderr(&out));
+        assert_eq!(reached.load(Ordering::SeqCst), 0, "no connection to {addr}");
+        let (base, feeds) = install.serve();
+        feeds.warm().await.unwrap();
+        let rss = reqwest::get(base.join("feeds/sample.rss").unwrap()).await.unwrap().text().await.unwrap();
+        let image = format!("http://{addr}/PictureLibrary/lead.jpg");
+        assert!(rss.contains(&image), "the image is still the article's, for readers to load");
+        assert!(!rss.contains(&format!("<enclosure url=\"{image}\"")), "but no length was measured");
+    }
+}

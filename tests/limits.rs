@@ -1,0 +1,140 @@
+//! The HTTP server against clients that hold connections: slow headers (slowloris), idle
+//! keep-alive floods, more connections than the cap. Bounded in count and time; the daemon runs
+//! as a child process, as in production, so its memory can be read.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use bantin::sample::SamplePortal;
+use common::Install;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+struct Daemon(std::process::Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Daemon {
+    fn rss_kb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.0.id())).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+}
+
+/// `bantin run` on the install's port with these extra top-level settings; returns once ready.
+async fn daemon(settings: &str) -> (Install, Daemon, SamplePortal) {
+    let portal = SamplePortal::start().await.unwrap();
+    let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
+    let config = std::fs::read_to_string(&install.config).unwrap();
+    std::fs::write(&install.config, format!("{settings}\n{config}")).unwrap();
+    drop(install.take_listener());
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
+        .args(["run", "--config", install.config.to_str().unwrap()])
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let daemon = Daemon(child);
+    let health = install.base.join("healthz").unwrap();
+    let started = Instant::now();
+    while reqwest::get(health.clone()).await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the daemon did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (install, daemon, portal)
+}
+
+fn addr(install: &Install) -> String {
+    format!("{}:{}", install.base.host_str().unwrap(), install.base.port().unwrap())
+}
+
+/// Whether the server closed `stream` (EOF or reset) within `within`.
+async fn closed(stream: &mut TcpStream, within: Duration) -> bool {
+    let mut buf = [0u8; 1024];
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue, // a 408 or similar before the close
+        }
+    }
+}
+
+async fn healthz_in(install: &Install) -> Duration {
+    let started = Instant::now();
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+    let status = client.get(install.base.join("healthz").unwrap()).send().await.expect("healthz answers").status();
+    assert_eq!(status, 200);
+    started.elapsed()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_headers_are_cut_off_and_health_still_answers() {
+    let (install, _daemon, _portal) = daemon("client_timeout_secs = 2").await;
+    let mut slow = Vec::new();
+    for _ in 0..1100 {
+        let mut s = TcpStream::connect(addr(&install)).await.unwrap();
+        s.write_all(b"GET /feeds/sample.rss HTTP/1.1\r\nHost: x\r\nX-A: ").await.unwrap();
+        slow.push(s);
+    }
+    // 1,100 connections trickling headers: everyone else is still served.
+    assert!(healthz_in(&install).await < Duration::from_secs(2));
+    for s in &mut slow {
+        s.write_all(b"a").await.unwrap();
+    }
+    // The header deadline passes: the server closes them, however they trickle.
+    for s in slow.iter_mut().take(50) {
+        assert!(closed(s, Duration::from_secs(10)).await, "a slow-header connection was closed");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_are_closed_and_memory_comes_back() {
+    let (install, daemon, _portal) = daemon("max_connections = 8000\nclient_timeout_secs = 2").await;
+    let client = reqwest::Client::new();
+    for _ in 0..20 {
+        client.get(install.base.join("feeds/sample.rss").unwrap()).send().await.unwrap();
+    }
+    let before = daemon.rss_kb();
+    let mut idle = Vec::new();
+    for _ in 0..5000 {
+        idle.push(TcpStream::connect(addr(&install)).await.unwrap());
+    }
+    assert!(healthz_in(&install).await < Duration::from_secs(2));
+    for s in idle.iter_mut().take(20) {
+        assert!(closed(s, Duration::from_secs(10)).await, "an idle connection was closed");
+    }
+    drop(idle);
+    // Every connection has timed out by now; give the daemon a moment to free them.
+    let started = Instant::now();
+    let mut after = daemon.rss_kb();
+    while after > before * 6 / 5 && started.elapsed() < Duration::from_secs(15) {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        after = daemon.rss_kb();
+    }
+    assert!(after <= before * 6 / 5, "resident {before} kB before 5,000 idle connections, {after} kB after");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_over_the_cap_are_closed_at_once() {
+    let (install, _daemon, _portal) = daemon("max_connections = 40\nclient_timeout_secs = 30").await;
+    let mut held = Vec::new();
+    for _ in 0..40 {
+        held.push(TcpStream::connect(addr(&install)).await.unwrap());
+    }
+    // Let the daemon accept all forty before the forty-first arrives.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut over = TcpStream::connect(addr(&install)).await.unwrap();
+    assert!(closed(&mut over, Duration::from_secs(2)).await, "the 41st is closed, not queued");
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(healthz_in(&install).await < Duration::from_secs(2), "served again once they leave");
+}
