@@ -99,6 +99,8 @@ pub struct FeedDef {
     pub list_pages: Vec<ListPageDef>,
     /// How many pages of each list to follow through `?Page=N` links.
     pub max_pages: usize,
+    /// New articles fetched from one list page per run (newest first; the rest next run).
+    pub max_new_per_page: usize,
     pub schedule: Schedule,
     /// Items in the published feed.
     pub limit: usize,
@@ -136,12 +138,23 @@ pub struct Rules {
     pub date_formats: Vec<String>,
     /// The zone the site's dates are written in.
     pub timezone: FixedOffset,
+    /// Longer titles are cut (with "…"): a page can hold a 100 KB heading.
+    pub max_title_chars: usize,
+    /// Longer bodies are cut at a paragraph: a page can hold megabytes of text.
+    pub max_body_bytes: usize,
 }
 
 impl Rules {
     /// The profile's defaults: everything found by structure, dates day-first in Vietnam time.
     pub fn new(profile: Profile) -> Rules {
-        Rules { profile, selectors: Selectors::default(), date_formats: Vec::new(), timezone: vietnam() }
+        Rules {
+            profile,
+            selectors: Selectors::default(),
+            date_formats: Vec::new(),
+            timezone: vietnam(),
+            max_title_chars: DEFAULT_MAX_TITLE_CHARS,
+            max_body_bytes: DEFAULT_MAX_BODY_KB << 10,
+        }
     }
 }
 
@@ -350,6 +363,9 @@ struct RawFeed {
     retain_days: Option<u64>,
     retain_items: Option<usize>,
     full_text: Option<String>,
+    max_new_per_page: Option<usize>,
+    max_title_chars: Option<usize>,
+    max_body_kb: Option<usize>,
 }
 
 /// `"https://…"` or `{ url = "https://…", category = "Tin tức" }`.
@@ -393,6 +409,12 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATABASE: &str = "/var/lib/bantin/bantin.sqlite";
 /// History pages are read rarely (readers page back once); a few MiB keep the popular ones.
 pub const DEFAULT_HISTORY_CACHE_MB: usize = 8;
+/// A real headline is under 300 characters.
+pub const DEFAULT_MAX_TITLE_CHARS: usize = 1000;
+/// A long report is a few hundred KB of HTML.
+pub const DEFAULT_MAX_BODY_KB: usize = 1024;
+/// New articles fetched from one list page in one run; the rest (older) wait for the next.
+pub const DEFAULT_MAX_NEW_PER_PAGE: usize = 50;
 pub const DEFAULT_SCHEDULE: &str = "*/30 * * * *";
 pub const DEFAULT_USER_AGENT: &str =
     concat!("bantin/", env!("CARGO_PKG_VERSION"), " (news feed generator; +https://github.com/bantin/bantin)");
@@ -451,11 +473,23 @@ impl Config {
             obey_robots: raw.fetch.obey_robots.unwrap_or(defaults.obey_robots),
             trusted_hosts: Vec::new(),
         };
-        if fetch.max_in_flight == 0 {
-            return Err(invalid(path, "fetch.max_in_flight", "must be at least 1"));
-        }
-        if fetch.timeout.is_zero() {
-            return Err(invalid(path, "fetch.timeout_secs", "must be at least 1"));
+        // Ranges a sane operator stays within; outside them a value is a typo (a timeout of
+        // 2^64 ms passed `check` and then hung the first scrape forever).
+        let ranges: [(&str, u64, u64, u64); 9] = [
+            ("fetch.min_interval_ms", fetch.min_interval.as_millis() as u64, 0, 3_600_000),
+            ("fetch.connect_timeout_secs", fetch.connect_timeout.as_secs(), 1, 600),
+            ("fetch.timeout_secs", fetch.timeout.as_secs(), 1, 3600),
+            ("fetch.max_body_bytes", fetch.max_body_bytes as u64, 1024, 1 << 30),
+            ("fetch.max_redirects", fetch.max_redirects as u64, 0, 20),
+            ("fetch.max_in_flight", fetch.max_in_flight as u64, 1, 64),
+            ("fetch.retries", u64::from(fetch.retries), 0, 10),
+            ("fetch.retry_base_ms", fetch.retry_base.as_millis() as u64, 0, 600_000),
+            ("fetch.max_retry_after_secs", fetch.max_retry_after.as_secs(), 0, 86_400),
+        ];
+        for (key, value, min, max) in ranges {
+            if !(min..=max).contains(&value) {
+                return Err(invalid(path, key, format!("{value} is out of range {min}-{max}")));
+            }
         }
         let log_level = raw.log_level.unwrap_or_else(|| "info".into());
         if tracing_subscriber::EnvFilter::try_new(&log_level).is_err() {
@@ -816,7 +850,26 @@ impl FeedDef {
                 }
             },
         };
-        let rules = rules(path, profile, raw.selectors, raw.date_formats, raw.timezone.as_deref())?;
+        // Ranges a sane feed stays within: beyond them a value is a typo (and day counts
+        // beyond them overflow when turned into durations).
+        let ranged = |key: &str, value: Option<u64>, default: u64, min: u64, max: u64| match value {
+            Some(v) if !(min..=max).contains(&v) => Err(invalid(path, key, format!("{v} is out of range {min}-{max}"))),
+            v => Ok(v.unwrap_or(default)),
+        };
+        let as_u64 = |v: Option<usize>| v.map(|v| v as u64);
+        let recheck_days = ranged("recheck_days", raw.recheck_days, 2, 0, 3650)?;
+        let recheck_hours = ranged("recheck_hours", raw.recheck_hours, 6, 0, 87_600)?;
+        let retain_days = raw.retain_days.map(|d| ranged("retain_days", Some(d), 0, 1, 365_000)).transpose()?;
+        let max_new_per_page =
+            ranged("max_new_per_page", as_u64(raw.max_new_per_page), DEFAULT_MAX_NEW_PER_PAGE as u64, 1, 100_000)?;
+        let max_title_chars =
+            ranged("max_title_chars", as_u64(raw.max_title_chars), DEFAULT_MAX_TITLE_CHARS as u64, 20, 100_000)?;
+        let max_body_kb = ranged("max_body_kb", as_u64(raw.max_body_kb), DEFAULT_MAX_BODY_KB as u64, 4, 1 << 20)?;
+        let rules = Rules {
+            max_title_chars: max_title_chars as usize,
+            max_body_bytes: (max_body_kb as usize) << 10,
+            ..rules(path, profile, raw.selectors, raw.date_formats, raw.timezone.as_deref())?
+        };
         Ok(FeedDef {
             name: raw.name,
             description: raw.description.unwrap_or_else(|| raw.title.clone()),
@@ -825,12 +878,13 @@ impl FeedDef {
             rules,
             list_pages,
             max_pages,
+            max_new_per_page: max_new_per_page as usize,
             schedule,
             limit,
             category_feeds: raw.category_feeds,
-            recheck_window: Duration::from_secs(raw.recheck_days.unwrap_or(2) * 86_400),
-            recheck_every: Duration::from_secs(raw.recheck_hours.unwrap_or(6) * 3600),
-            retain_for: raw.retain_days.map(|d| Duration::from_secs(d * 86_400)),
+            recheck_window: Duration::from_secs(recheck_days * 86_400),
+            recheck_every: Duration::from_secs(recheck_hours * 3600),
+            retain_for: retain_days.map(|d| Duration::from_secs(d * 86_400)),
             retain_items: raw.retain_items,
             keep_at_least: limit,
             full_text,
@@ -861,6 +915,9 @@ impl FeedDef {
             retain_days: None,
             retain_items: None,
             full_text: None,
+            max_new_per_page: None,
+            max_title_chars: None,
+            max_body_kb: None,
         };
         FeedDef::from_raw(Path::new("<built-in sample>"), raw).expect("the built-in sample feed is valid")
     }
@@ -916,7 +973,7 @@ fn rules(
             invalid(path, "timezone", format!("`{text}` is not an offset like +07:00 (or Asia/Ho_Chi_Minh)"))
         })?,
     };
-    Ok(Rules { profile, selectors, date_formats, timezone })
+    Ok(Rules { selectors, date_formats, timezone, ..Rules::new(profile) })
 }
 
 /// `+07:00`, `-05:30`, `+0700` or `UTC`.

@@ -138,7 +138,11 @@ impl std::error::Error for BadInput {}
 /// Exit code 2 for input the user can fix, 1 for a run that failed.
 fn exit_code(e: &anyhow::Error) -> ExitCode {
     let bad_input = e.chain().any(|c| {
-        c.is::<BadInput>() || c.is::<bantin::config::ConfigError>() || c.is::<bantin::extract::ExtractError>()
+        c.is::<BadInput>()
+            || c.is::<bantin::config::ConfigError>()
+            || c.is::<bantin::extract::ExtractError>()
+            || c.downcast_ref::<bantin::store::StoreError>().is_some_and(|s| s.is_wrong_database())
+            || matches!(c.downcast_ref::<bantin::RunError>(), Some(bantin::RunError::Store(s)) if s.is_wrong_database())
     });
     if bad_input { ExitCode::from(2) } else { ExitCode::FAILURE }
 }
@@ -348,7 +352,7 @@ fn no_feed(name: &str, config: &Path) -> BadInput {
 
 fn print_report(r: &RunReport) {
     println!(
-        "{}: {} pages{}, {} articles fetched, {} new, {} updated, {} unchanged, {} errors",
+        "{}: {} pages{}, {} articles fetched, {} new, {} updated, {} unchanged, {} errors{}",
         r.source,
         r.pages,
         if r.not_modified > 0 { format!(" ({} not modified)", r.not_modified) } else { String::new() },
@@ -356,7 +360,8 @@ fn print_report(r: &RunReport) {
         r.counts.new,
         r.counts.updated,
         r.counts.unchanged,
-        r.errors.len()
+        r.errors.len(),
+        if r.deferred > 0 { format!(", {} left for the next run", r.deferred) } else { String::new() }
     );
     for e in &r.errors {
         println!("  error: {e}");

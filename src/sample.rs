@@ -59,6 +59,8 @@ pub enum Fault {
     RobotsDisallow,
     /// Article 12345 was edited after publication: a new title and one more sentence.
     EditedArticle,
+    /// Article pages answer 404 (list pages still answer).
+    ArticlesGone,
     /// The seed article's lead image `src` is this (`data:`, `javascript:`, `file:` URLs).
     LeadImageSrc(&'static str),
     /// The seed article's lead image is on another server (an internal address).
@@ -188,6 +190,9 @@ async fn page(State(state): State<Shared>, request: Request) -> Response {
         }
         // Two SharePoint lists sharing item ids through one detail page (`l=` names the list).
         (&Method::GET | &Method::HEAD, "/pages/tin-hai-danh-sach.aspx") => (&LISTS, "two-lists.html".into()),
+        (&Method::GET | &Method::HEAD, "/pages/chi-tiet-tin-tuc.aspx") if fault == Fault::ArticlesGone => {
+            return (StatusCode::NOT_FOUND, "Không tìm thấy trang").into_response();
+        }
         (&Method::GET | &Method::HEAD, "/pages/chi-tiet-tin-tuc.aspx") => match param(&query, "l") {
             Some(list) => (&LISTS, format!("article-{list}-{}.html", param(&query, "ItemID").unwrap_or_default())),
             None => (&SITE, format!("article-{}.html", param(&query, "ItemID").unwrap_or_default())),

@@ -2,7 +2,7 @@
 //! store. A run either stores what it extracted in one transaction or stores nothing; a failed
 //! fetch or extraction never becomes an item and never deletes one.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,6 +31,8 @@ pub struct RunReport {
     pub articles_fetched: usize,
     /// New / updated / unchanged; articles already stored and not re-fetched count as unchanged.
     pub counts: SaveCounts,
+    /// New articles left for the next run: their list page already gave `max_new_per_page`.
+    pub deferred: usize,
     /// Article pages that gave no article.
     pub extraction_errors: usize,
     /// List pages that listed articles before and none now.
@@ -90,7 +92,10 @@ pub async fn run_source_with_progress(
     }
 
     let mut articles: Vec<Article> = Vec::new();
-    for link in &links {
+    // New articles fetched per list page: a page listing thousands is read over several runs,
+    // newest first, not in one run of hours.
+    let mut new_on_page: HashMap<usize, usize> = HashMap::new();
+    for (link, page) in &links {
         match blocking(store, {
             let (source, url) = (def.name.clone(), link.url.clone());
             move |s| s.contains(&source, &url)
@@ -98,7 +103,10 @@ pub async fn run_source_with_progress(
         .await
         {
             Ok(true) => report.counts.unchanged += 1,
-            Ok(false) => match fetch_article(fetcher, def, link, true).await {
+            Ok(false) if new_on_page.get(page).is_some_and(|n| *n >= def.max_new_per_page) => report.deferred += 1,
+            Ok(false) => match fetch_article(fetcher, def, link, true).await.inspect(|_| {
+                *new_on_page.entry(*page).or_default() += 1;
+            }) {
                 Ok(article) => {
                     report.articles_fetched += 1;
                     progress(&report);
@@ -112,6 +120,9 @@ pub async fn run_source_with_progress(
             },
             Err(e) => report.errors.push(e),
         }
+    }
+    if report.deferred > 0 {
+        tracing::info!(source = %def.name, deferred = report.deferred, "new articles left for the next run");
     }
 
     // Lists run newest first; storing oldest first makes insertion order follow recency, which
@@ -171,8 +182,15 @@ async fn recheck(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef, report: &
         match fetch_article(fetcher, def, &link, false).await {
             Ok(article) => articles.push(article),
             // An article that vanished or broke keeps its stored copy; it is not an error of
-            // this run's new content, only worth a line in the log.
-            Err(e) => tracing::warn!(source = %def.name, error = %e, "re-check failed"),
+            // this run's new content, only worth a line in the log. The attempt counts, or the
+            // same failing articles would be tried every run and no other ever re-checked.
+            Err(e) => {
+                tracing::warn!(source = %def.name, error = %e, "re-check failed");
+                let (source, url) = (def.name.clone(), link.url.clone());
+                if let Err(e) = blocking(store, move |s| s.mark_checked(&source, &url, now)).await {
+                    report.errors.push(e);
+                }
+            }
         }
     }
     if articles.is_empty() {
@@ -192,8 +210,9 @@ async fn collect_links(
     def: &FeedDef,
     report: &mut RunReport,
     progress: &(dyn Fn(&RunReport) + Sync),
-) -> Vec<ListLink> {
-    let mut links: Vec<ListLink> = Vec::new();
+) -> Vec<(ListLink, usize)> {
+    // Each link with the list page (in fetch order) that showed it first.
+    let mut links: Vec<(ListLink, usize)> = Vec::new();
     let mut seen_links: HashSet<Url> = HashSet::new();
     let mut seen_pages: HashSet<String> = HashSet::new();
     for start in &def.list_pages {
@@ -236,8 +255,8 @@ async fn collect_links(
                     link.categories.push(category.clone());
                 }
                 if seen_links.insert(link.url.clone()) {
-                    links.push(link);
-                } else if let Some(known) = links.iter_mut().find(|l| l.url == link.url) {
+                    links.push((link, report.pages));
+                } else if let Some((known, _)) = links.iter_mut().find(|(l, _)| l.url == link.url) {
                     for category in link.categories {
                         if !known.categories.contains(&category) {
                             known.categories.push(category);

@@ -57,6 +57,13 @@ async fn bad_daemon_setting_names_key() {
     std::fs::write(&install.config, "[fetch]\ntimeout_secs = \"ten\"\n").unwrap();
     let err = stderr(&install.cli(&["check"]).await);
     assert!(err.contains("key `fetch.timeout_secs`: invalid type"), "{err}");
+    // Values a typo gives: they passed `check` and then hung the first scrape.
+    std::fs::write(&install.config, "[fetch]\nmin_interval_ms = 18446744073709551615\n").unwrap();
+    let out = install.cli(&["check"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("key `fetch.min_interval_ms`: 18446744073709551615 is out of range 0-3600000"));
+    std::fs::write(&install.config, "max_connections = 0\n").unwrap();
+    assert!(stderr(&install.cli(&["check"]).await).contains("key `max_connections`: must be from 1 to 1000000"));
 }
 
 #[tokio::test]
@@ -209,4 +216,39 @@ async fn opml_export_becomes_feed_files() {
     let check = install.cli(&["check"]).await;
     assert!(check.status.success(), "the files load: {}", stderr(&check));
     assert_eq!(stdout(&check).matches("\nfeed ").count() + usize::from(stdout(&check).starts_with("feed ")), 3);
+}
+
+/// A database that is another program's, or newer than this bantin, is refused with exit 2 and
+/// left byte for byte as it was (the refusal used to switch it to WAL first).
+#[tokio::test]
+async fn a_database_bantin_cannot_use_is_refused_untouched() {
+    let install = Install::new(&url::Url::parse("http://127.0.0.1:9/list").unwrap());
+    let db = install.path("state/bantin.sqlite");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    let make = |setup: &str| {
+        let _ = std::fs::remove_file(&db);
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(setup).unwrap();
+        drop(conn);
+        std::fs::read(&db).unwrap()
+    };
+    let cases = [
+        ("CREATE TABLE articles (id INTEGER); PRAGMA user_version = 99;", "newer than this bantin"),
+        ("CREATE TABLE invoices (id INTEGER);", "is not a bantin database: it has tables bantin did not create"),
+        ("PRAGMA application_id = 1234;", "is not a bantin database: its application id is 0x4d2"),
+    ];
+    for (setup, said) in cases {
+        let before = make(setup);
+        for command in [&["scrape"][..], &["render", "--feed", "sample", "--format", "rss"]] {
+            let out = install.cli(command).await;
+            assert_eq!(out.status.code(), Some(2), "{setup} / {command:?}: {}", stderr(&out));
+            assert!(stderr(&out).contains(said), "{setup}: {}", stderr(&out));
+            assert_eq!(std::fs::read(&db).unwrap(), before, "{setup}: the file is unchanged");
+            assert!(!install.path("state/bantin.sqlite-wal").exists(), "{setup}: no WAL created");
+        }
+    }
+    std::fs::write(&db, "not a database at all, just text that is long enough to be a header......").unwrap();
+    let out = install.cli(&["scrape"]).await;
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("not an SQLite database"), "{}", stderr(&out));
 }

@@ -215,3 +215,40 @@ mod pages {
         assert!(!rss.contains(&format!("<enclosure url=\"{image}\"")), "but no length was measured");
     }
 }
+
+fn seed_page() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/publishing-portal/article-12345.html"))
+        .unwrap()
+}
+
+/// 50,000 nested `<div>`s took a minute of CPU (the tree builder scans its open elements at
+/// every tag); deeper content is now flattened and its text kept.
+#[test]
+fn deeply_nested_pages_are_flattened_not_slow() {
+    let page = seed_page();
+    let at = page.find("<p style=\"text-align: center;\">").unwrap();
+    let n = 50_000;
+    let deep = format!("{}{}Đoạn sâu nhất.{}{}", &page[..at], "<div>".repeat(n), "</div>".repeat(n), &page[at..]);
+    let article = extract::article(&Rules::new(Profile::PublishingPortal), &Page { url: base(), html: deep }, None)
+        .expect("still an article");
+    assert!(article.content_text.contains("Đoạn sâu nhất."));
+    assert!(article.content_text.contains("ngành công nghiệp Bắc Kạn./."), "the rest of the body follows");
+}
+
+/// A 100 KB title and a 7 MB body were published whole.
+#[test]
+fn titles_and_bodies_are_capped() {
+    let page = seed_page();
+    let title = "Phấn đấu tăng trưởng công nghiệp năm 2024 đạt trên 16%";
+    let long_title = "Tiêu đề rất dài ".repeat(6_000);
+    let paragraph = format!("<p>{}</p>\n", "Nội dung báo cáo dài. ".repeat(50));
+    let at = page.find("<p style=\"text-align: center;\">").unwrap();
+    let huge = format!("{}{}{}", &page[..at], paragraph.repeat(6_000), &page[at..]).replace(title, &long_title);
+    let rules = Rules::new(Profile::PublishingPortal);
+    let article = extract::article(&rules, &Page { url: base(), html: huge }, None).unwrap();
+    assert_eq!(article.title.chars().count(), rules.max_title_chars);
+    assert!(article.title.ends_with('…'));
+    assert!(article.content_html.len() <= rules.max_body_bytes + 64, "{} bytes", article.content_html.len());
+    assert!(article.content_html.ends_with("<p>…</p>"), "cut at a paragraph and marked");
+    assert!(article.content_text.len() <= rules.max_body_bytes + 8);
+}

@@ -400,3 +400,48 @@ async fn feed_items_get_their_full_text() {
     assert_eq!(seed.dublin_core_ext().unwrap().creators(), ["Thu Cúc"], "the page's author");
     assert_eq!(seed.pub_date(), Some("Fri, 5 Apr 2024 00:00:00 +0700"));
 }
+
+/// A re-check that fails (the article page is gone) still counts as an attempt: the next run
+/// re-checks other articles instead of the same five forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_rechecks_move_on_to_other_articles() {
+    let portal = SamplePortal::start().await.unwrap();
+    let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
+    let feed_file = install.path("feeds/sample.toml");
+    let text = std::fs::read_to_string(&feed_file).unwrap();
+    std::fs::write(&feed_file, format!("{text}recheck_hours = 0\n")).unwrap();
+    assert!(install.cli(&["scrape"]).await.status.success());
+    portal.set_fault(Fault::ArticlesGone);
+    let mut rechecked: Vec<Vec<String>> = Vec::new();
+    for _ in 0..2 {
+        let seen = portal.requests().len();
+        let out = install.cli(&["scrape"]).await;
+        assert!(out.status.success(), "a failed re-check is no failed run: {}", stdout(&out));
+        let mut items: Vec<String> =
+            portal.requests()[seen..].iter().filter(|r| r.contains("ItemID=")).cloned().collect();
+        items.sort();
+        assert_eq!(items.len(), 5, "five re-checks per run: {items:?}");
+        rechecked.push(items);
+    }
+    assert!(rechecked[0].iter().all(|r| !rechecked[1].contains(r)), "the second run re-checks others: {rechecked:?}");
+    assert_eq!(install.article_count(), 12, "nothing lost");
+}
+
+/// A list page with more new links than `max_new_per_page` is read over several runs, newest
+/// first, instead of in one run of hours.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_articles_per_list_page_are_capped_per_run() {
+    let portal = SamplePortal::start().await.unwrap();
+    let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
+    let feed_file = install.path("feeds/sample.toml");
+    let text = std::fs::read_to_string(&feed_file).unwrap();
+    std::fs::write(&feed_file, format!("{text}max_new_per_page = 4\n")).unwrap();
+    let first = install.cli(&["scrape"]).await;
+    // Two list pages (6 + 6 articles): four new from each.
+    assert!(stdout(&first).starts_with("sample: 2 pages, 8 articles fetched, 8 new"), "{}", stdout(&first));
+    assert!(stdout(&first).contains("4 left for the next run"), "{}", stdout(&first));
+    let second = install.cli(&["scrape"]).await;
+    assert!(stdout(&second).contains("4 articles fetched, 4 new"), "{}", stdout(&second));
+    assert!(!stdout(&second).contains("left for the next run"), "{}", stdout(&second));
+    assert_eq!(install.article_count(), 12);
+}

@@ -49,7 +49,9 @@ fn is_invisible(c: char) -> bool {
 /// Allow-listed HTML: no scripts, styles, event handlers, classes or `javascript:` URLs; every
 /// URL made absolute against `base` (the page's final URL); text NFC without invisibles.
 pub fn html(fragment: &str, base: &Url) -> String {
-    let prepared: String = nfc(fragment).chars().filter(|c| !is_invisible(*c) && is_xml_char(*c)).collect();
+    // Bounded first: feed items bring HTML that no page parse has bounded yet.
+    let prepared: String =
+        nfc(&super::dom::bound(fragment)).chars().filter(|c| !is_invisible(*c) && is_xml_char(*c)).collect();
     let tags: HashSet<&str> = [
         "p",
         "br",

@@ -2,7 +2,7 @@
 //! `[selectors]` table (title, body and list links required; the rest optional, found by the same
 //! structure rules as the portal profile, or from the page's `<meta>` tags).
 
-use scraper::{ElementRef, Html};
+use scraper::ElementRef;
 use url::Url;
 
 use super::dom::{configured, select_first, selector, spaced_text, text_of};
@@ -11,7 +11,7 @@ use crate::config::Rules;
 use crate::model::{Article, Image, Page, is_web_url};
 
 pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
-    let doc = Html::parse_document(&page.html);
+    let doc = super::dom::document(&page.html);
     let s = &rules.selectors;
     let required = |field: &'static str, sel: &Option<String>| -> Result<ElementRef<'_>, ExtractError> {
         let sel = sel.as_deref().unwrap_or("*:not(*)");
@@ -94,7 +94,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
 }
 
 pub fn list(page: &Page, rules: &Rules) -> ListPage {
-    let doc = Html::parse_document(&page.html);
+    let doc = super::dom::document(&page.html);
     let s = &rules.selectors;
     let anchor_sel = configured(s.list_link.as_deref().unwrap_or("a[href]"));
     let links = links::collect(doc.select(&anchor_sel), rules, &|a| link_url(a, &page.url));

@@ -96,7 +96,7 @@ fn absolute(link: &str, base: &Url) -> Option<Url> {
 
 /// Text of a field that may hold HTML (titles often do), entities decoded, NFC.
 fn plain(html: &str) -> String {
-    let fragment = scraper::Html::parse_fragment(html);
+    let fragment = scraper::Html::parse_fragment(&super::dom::bound(html));
     clean::text(&text_of(fragment.root_element()))
 }
 

@@ -93,5 +93,34 @@ pub fn article(rules: &Rules, page: &Page, listed: Option<&ListLink>) -> Result<
         article.summary = article.summary.or_else(|| listed.summary.clone());
         article.categories = listed.categories.clone();
     }
-    Ok(article)
+    Ok(within_limits(article, rules))
+}
+
+/// The article with its title and body cut to the feed's limits: a page can hold a 100 KB
+/// heading or megabytes of body, and every feed document would carry them.
+fn within_limits(mut article: Article, rules: &Rules) -> Article {
+    if article.title.chars().count() > rules.max_title_chars {
+        tracing::warn!(url = %article.url, chars = article.title.chars().count(), "title cut to the limit");
+        article.title = article.title.chars().take(rules.max_title_chars.saturating_sub(1)).collect::<String>() + "…";
+    }
+    if article.content_html.len() > rules.max_body_bytes {
+        tracing::warn!(url = %article.url, bytes = article.content_html.len(), "body cut to the limit");
+        let html = &article.content_html;
+        let mut cut = rules.max_body_bytes.min(html.len());
+        while !html.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        // At the end of the last whole paragraph, then through the sanitizer, which closes
+        // whatever the cut left open.
+        let cut = html[..cut].rfind("</p>").map_or(cut, |p| p + 4);
+        article.content_html = clean::html(&html[..cut], &article.url) + "\n<p>…</p>";
+        let text = &article.content_text;
+        let mut cut = rules.max_body_bytes.min(text.len());
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let cut = text[..cut].rfind("\n\n").unwrap_or(cut);
+        article.content_text = format!("{}\n\n…", &text[..cut]);
+    }
+    article
 }

@@ -40,7 +40,7 @@ const AUTHOR_ELEMENTS: &str =
 
 pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
     let selectors = &rules.selectors;
-    let doc = Html::parse_document(&page.html);
+    let doc = super::dom::document(&page.html);
     let parts = web_parts(&doc);
     let main = main_area(&doc);
     let related = related_boxes(&doc, &parts);
@@ -145,7 +145,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
 }
 
 pub fn list(page: &Page, rules: &Rules) -> ListPage {
-    let doc = Html::parse_document(&page.html);
+    let doc = super::dom::document(&page.html);
     let parts = web_parts(&doc);
     let related = related_boxes(&doc, &parts);
     let anchor_sel = configured(rules.selectors.list_link.as_deref().unwrap_or("a[href]"));

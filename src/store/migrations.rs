@@ -65,6 +65,40 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX articles_by_key ON articles (key, published_ts, id);",
 ];
 
+/// `PRAGMA application_id` of bantin's databases ("btn1"), so `file` and other tools can tell.
+const APPLICATION_ID: i32 = 0x6274_6e31;
+
+/// Refuses, without writing anything, a file that is not a bantin database or is newer than
+/// this bantin. A database from before the application id was set is recognised by its schema.
+pub fn check(conn: &Connection, path: &std::path::Path) -> Result<(), StoreError> {
+    let not_bantin = |reason: String| StoreError::NotBantin { path: path.to_path_buf(), reason };
+    let header = |pragma: &str| -> Result<i64, StoreError> {
+        conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0)).map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+                not_bantin("not an SQLite database".into())
+            }
+            e => StoreError::Sql(e),
+        })
+    };
+    let (application_id, version) = (header("application_id")?, header("user_version")?);
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |r| r.get(0))?;
+    let has_articles: bool =
+        conn.query_row("SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'articles'", [], |r| {
+            r.get(0)
+        })?;
+    if application_id != 0 && application_id != i64::from(APPLICATION_ID) {
+        return Err(not_bantin(format!("its application id is {application_id:#x}")));
+    }
+    if version == 0 && tables > 0 || version > 0 && !has_articles {
+        return Err(not_bantin("it has tables bantin did not create".into()));
+    }
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::TooNew { found: version, known });
+    }
+    Ok(())
+}
+
 pub fn apply(conn: &mut Connection) -> Result<(), StoreError> {
     let known = MIGRATIONS.len() as i64;
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -75,6 +109,7 @@ pub fn apply(conn: &mut Connection) -> Result<(), StoreError> {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;
     }
     Ok(())

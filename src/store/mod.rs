@@ -31,12 +31,23 @@ pub enum StoreError {
     /// The database is newer than this binary (a downgrade would lose data).
     #[error("database schema version {found} is newer than this bantin knows ({known}); upgrade bantin")]
     TooNew { found: i64, known: i64 },
+    /// The file is not a bantin database (another program's SQLite file, or not SQLite at all).
+    #[error("{path} is not a bantin database: {reason}")]
+    NotBantin { path: PathBuf, reason: String },
     /// A statement failed (disk full, locked, constraint).
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
     /// A stored value does not parse back (hand-edited or damaged rows).
     #[error("stored article {key}: {reason}")]
     Corrupt { key: String, reason: String },
+}
+
+impl StoreError {
+    /// The database given is not one this bantin can use (another program's, or newer): bad
+    /// input, not a failure of the run.
+    pub fn is_wrong_database(&self) -> bool {
+        matches!(self, StoreError::NotBantin { .. } | StoreError::TooNew { .. })
+    }
 }
 
 /// Which items a feed shows.
@@ -97,6 +108,9 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir { path: dir.to_path_buf(), source })?;
         }
         let mut conn = Connection::open(path).map_err(open_err)?;
+        // Whose file and which version, before anything writes to it: a file we refuse is
+        // left byte for byte as it was.
+        migrations::check(&conn, path)?;
         // Only a new, empty file takes this (so before WAL writes the header); it lets
         // pruning give space back without a VACUUM.
         conn.pragma_update(None, "auto_vacuum", "INCREMENTAL").map_err(open_err)?;
@@ -422,6 +436,15 @@ impl Store {
             Url::parse(&url).map_err(|e| StoreError::Corrupt { key: url.clone(), reason: e.to_string() })
         })
         .collect()
+    }
+
+    /// Records that `source`'s article at `url` was fetched (or tried) at `at`.
+    pub fn mark_checked(&self, source: &str, url: &Url, at: DateTime<FixedOffset>) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE articles SET checked_ts = ?3 WHERE source = ?1 AND key = ?2",
+            params![source, identity_key(url), at.timestamp_millis()],
+        )?;
+        Ok(())
     }
 
     /// Deletes `source`'s articles published before `before` or beyond the newest `max_items`,
