@@ -117,6 +117,9 @@ pub struct FeedDef {
     /// For feed sources: read each new item's page with this profile and publish its full text
     /// (feeds often carry only a summary).
     pub full_text: Option<Profile>,
+    /// When set, images and full-text pages are fetched only from the source's own hosts (its
+    /// site and list pages) and these; others are left unrequested.
+    pub allowed_hosts: Option<Vec<String>>,
     /// Retention never goes below this many newest articles: the largest window any published
     /// feed (its own, a merged one, the feed of all sources) shows of this source.
     pub keep_at_least: usize,
@@ -366,6 +369,7 @@ struct RawFeed {
     max_new_per_page: Option<usize>,
     max_title_chars: Option<usize>,
     max_body_kb: Option<usize>,
+    allowed_hosts: Option<Vec<String>>,
 }
 
 /// `"https://…"` or `{ url = "https://…", category = "Tin tức" }`.
@@ -790,6 +794,15 @@ impl FeedDef {
         FeedDef::from_raw(path, raw)
     }
 
+    /// Whether this source may fetch `url` (an image or a full-text page): always, unless
+    /// `allowed_hosts` is set and `url` is on none of them nor on the source's own hosts.
+    pub fn may_fetch(&self, url: &Url) -> bool {
+        let Some(allowed) = &self.allowed_hosts else { return true };
+        let Some(host) = url.host_str().map(str::to_ascii_lowercase) else { return false };
+        let own = std::iter::once(&self.site).chain(self.list_pages.iter().map(|p| &p.url));
+        allowed.contains(&host) || own.filter_map(|u| u.host_str()).any(|h| h.eq_ignore_ascii_case(&host))
+    }
+
     fn from_raw(path: &Path, raw: RawFeed) -> Result<FeedDef, ConfigError> {
         check_name(path, &raw.name)?;
         if raw.title.trim().is_empty() {
@@ -888,6 +901,7 @@ impl FeedDef {
             retain_items: raw.retain_items,
             keep_at_least: limit,
             full_text,
+            allowed_hosts: raw.allowed_hosts.map(|hosts| hosts.iter().map(|h| h.trim().to_ascii_lowercase()).collect()),
         })
     }
 
@@ -918,6 +932,7 @@ impl FeedDef {
             max_new_per_page: None,
             max_title_chars: None,
             max_body_kb: None,
+            allowed_hosts: None,
         };
         FeedDef::from_raw(Path::new("<built-in sample>"), raw).expect("the built-in sample feed is valid")
     }
@@ -1030,6 +1045,18 @@ fn parse_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigEr
 mod tests {
     use super::*;
     use chrono::{Datelike, TimeZone, Timelike, Weekday};
+
+    #[test]
+    fn allowed_hosts_limit_images_and_full_text_to_the_source_and_the_list() {
+        let mut def = FeedDef::sample(&Url::parse("https://portal.example/").unwrap());
+        let url = |u: &str| Url::parse(u).unwrap();
+        assert!(def.may_fetch(&url("https://elsewhere.example/a.jpg")), "unset: any host");
+        def.allowed_hosts = Some(vec!["cdn.example".into()]);
+        assert!(def.may_fetch(&url("https://CDN.example/a.jpg")));
+        assert!(def.may_fetch(&url("https://portal.example/PictureLibrary/a.jpg")), "the source's own host");
+        assert!(!def.may_fetch(&url("https://elsewhere.example/a.jpg")));
+        assert!(!def.may_fetch(&url("https://cdn.example.evil.example/a.jpg")));
+    }
 
     fn runs(expr: &str, n: usize) -> Vec<DateTime<FixedOffset>> {
         let start = vietnam().with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap(); // a Monday

@@ -289,6 +289,10 @@ async fn with_full_text(
     if !matches!(known, Ok(false)) {
         return None;
     }
+    if !def.may_fetch(&item.url) {
+        tracing::debug!(source = %def.name, url = %item.url, "full text not fetched: host not in allowed_hosts");
+        return Some(item);
+    }
     report.articles_fetched += 1;
     let rules = crate::config::Rules { profile, ..def.rules.clone() };
     let page = match fetcher.page(&item.url).await {
@@ -422,7 +426,7 @@ async fn run_feed_source(
 async fn fetch_article(fetcher: &Fetcher, def: &FeedDef, link: &ListLink, probe: bool) -> Result<Article, String> {
     let page = fetcher.page(&link.url).await.map_err(|e| e.to_string())?;
     let mut article = extract::article(&def.rules, &page, Some(link)).map_err(|e| format!("{}: {e}", link.url))?;
-    if let Some(image) = article.image.as_mut().filter(|_| probe) {
+    if let Some(image) = article.image.as_mut().filter(|i| probe && def.may_fetch(&i.url)) {
         // Enclosures need a real size; a failed probe leaves it unknown, never invented.
         match fetcher.probe(&image.url).await {
             Ok(probe) => {

@@ -253,9 +253,7 @@ async fn postback_pagination_reaches_page_two() {
 async fn edits_reach_the_feed_under_the_same_id() {
     let portal = SamplePortal::start().await.unwrap();
     let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
-    let feed_file = install.path("feeds/sample.toml");
-    let text = std::fs::read_to_string(&feed_file).unwrap();
-    std::fs::write(&feed_file, format!("{text}recheck_hours = 0\n")).unwrap();
+    install.add_to_feed("recheck_hours = 0");
     assert!(install.cli(&["scrape"]).await.status.success());
     let (base, feeds) = install.serve();
     let atom_url = base.join("feeds/sample.atom").unwrap();
@@ -407,9 +405,7 @@ async fn feed_items_get_their_full_text() {
 async fn failed_rechecks_move_on_to_other_articles() {
     let portal = SamplePortal::start().await.unwrap();
     let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
-    let feed_file = install.path("feeds/sample.toml");
-    let text = std::fs::read_to_string(&feed_file).unwrap();
-    std::fs::write(&feed_file, format!("{text}recheck_hours = 0\n")).unwrap();
+    install.add_to_feed("recheck_hours = 0");
     assert!(install.cli(&["scrape"]).await.status.success());
     portal.set_fault(Fault::ArticlesGone);
     let mut rechecked: Vec<Vec<String>> = Vec::new();
@@ -433,9 +429,7 @@ async fn failed_rechecks_move_on_to_other_articles() {
 async fn new_articles_per_list_page_are_capped_per_run() {
     let portal = SamplePortal::start().await.unwrap();
     let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
-    let feed_file = install.path("feeds/sample.toml");
-    let text = std::fs::read_to_string(&feed_file).unwrap();
-    std::fs::write(&feed_file, format!("{text}max_new_per_page = 4\n")).unwrap();
+    install.add_to_feed("max_new_per_page = 4");
     let first = install.cli(&["scrape"]).await;
     // Two list pages (6 + 6 articles): four new from each.
     assert!(stdout(&first).starts_with("sample: 2 pages, 8 articles fetched, 8 new"), "{}", stdout(&first));

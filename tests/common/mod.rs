@@ -61,6 +61,13 @@ impl Install {
         .unwrap();
     }
 
+    /// Appends `line` (a TOML key = value) to the feed definition.
+    pub fn add_to_feed(&self, line: &str) {
+        let file = self.path("feeds/sample.toml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(file, format!("{text}{line}\n")).unwrap();
+    }
+
     /// Sets the feed's cron schedule (the seconds-first form runs it every few seconds).
     pub fn set_schedule(&self, schedule: &str) {
         let file = self.path("feeds/sample.toml");
