@@ -54,7 +54,7 @@ pub async fn run(
     config: config::Config,
     listener: tokio::net::TcpListener,
     shutdown: watch::Receiver<bool>,
-    mut reloads: mpsc::UnboundedReceiver<config::Config>,
+    mut reloads: mpsc::UnboundedReceiver<Result<config::Config, config::ConfigError>>,
 ) -> Result<(), RunError> {
     let store = Arc::new(store::Store::open(&config.database)?);
     let metrics = Arc::new(metrics::Metrics::new());
@@ -120,6 +120,16 @@ pub async fn run(
             _ = shutdown.wait_for(|s| *s) => break,
             Some(new) = reloads.recv() => new,
         };
+        let new = match new {
+            Ok(new) => new,
+            Err(e) => {
+                tracing::error!(error = %e, "reload refused; the running config stays");
+                metrics.reloads.get_or_create(&metrics::ResultLabels { result: "refused".into() }).inc();
+                let status = format!("reload refused: {e}");
+                let _ = sd_notify::notify(&[sd_notify::NotifyState::Status(&status)]);
+                continue;
+            }
+        };
         let _ = sd_notify::notify(&[sd_notify::NotifyState::Reloading]);
         if new.listen != running.listen || new.database != running.database {
             tracing::warn!("listen and database changes take effect at the next restart");
@@ -130,6 +140,7 @@ pub async fn run(
             tracing::error!(error = %e, "some documents could not be rendered after the reload");
         }
         tracing::info!(feeds = new.feeds.len(), "config reloaded");
+        metrics.reloads.get_or_create(&metrics::ResultLabels { result: "ok".into() }).inc();
         let status = format!("reloaded: {} feeds", new.feeds.len());
         let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready, sd_notify::NotifyState::Status(&status)]);
     }

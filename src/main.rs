@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use bantin::config::{Config, FeedDef, Profile, Rules};
+use bantin::config::{Config, ConfigError, FeedDef, Profile, Rules};
 use bantin::fetch::Fetcher;
 use bantin::model::{Format, Page, vietnam};
 use bantin::sample::SamplePortal;
@@ -246,23 +246,16 @@ async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
 
 /// A new config on each SIGHUP. A config that does not load is reported and the running one
 /// stays.
-fn reload_signal(path: PathBuf) -> tokio::sync::mpsc::UnboundedReceiver<Config> {
+fn reload_signal(path: PathBuf) -> tokio::sync::mpsc::UnboundedReceiver<Result<Config, ConfigError>> {
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {
         let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).expect("SIGHUP handler");
         while hup.recv().await.is_some() {
-            match Config::load(&path) {
-                Ok(config) => {
-                    tracing::info!(config = %path.display(), "reloading");
-                    if tx.send(config).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "reload refused; the running config stays");
-                    let status = format!("reload refused: {e}");
-                    let _ = sd_notify::notify(&[sd_notify::NotifyState::Status(&status)]);
-                }
+            tracing::info!(config = %path.display(), "reloading");
+            // A config that does not load goes to the daemon too: it keeps the running one
+            // and says so (log, status, metric).
+            if tx.send(Config::load(&path)).is_err() {
+                return;
             }
         }
     });

@@ -30,6 +30,12 @@ pub struct RunLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ResultLabels {
+    /// "ok" or "refused".
+    pub result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct StatusLabels {
     pub status: String,
 }
@@ -46,6 +52,7 @@ pub struct Metrics {
     pub run_seconds: Family<SourceLabels, Histogram>,
     pub feed_requests: Family<StatusLabels, Counter>,
     pub connections: Gauge,
+    pub reloads: Family<ResultLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -83,11 +90,14 @@ impl Metrics {
             "Feed requests served, by HTTP status (304s are cache hits)",
             feed_requests.clone(),
         );
+        let reloads = Family::<ResultLabels, Counter>::default();
+        registry.register("config_reloads", "Config reloads (SIGHUP), applied or refused", reloads.clone());
         let connections = Gauge::default();
         registry.register("http_connections", "HTTP connections open now", connections.clone());
         Metrics {
             registry,
             connections,
+            reloads,
             fetches,
             articles_new,
             articles_updated,

@@ -134,7 +134,16 @@ async fn sighup_reloads_and_sigterm_stops_cleanly() {
 
     std::fs::write(install.path("feeds/broken.toml"), "name = \"broken\"\nprofile = \"nope\"\n").unwrap();
     signal(child.get(), "HUP");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The refusal is observable: wait for it, then check the running config stayed.
+    let metrics = async || match reqwest::get(base.join("metrics").unwrap()).await {
+        Ok(r) => r.text().await.unwrap(),
+        Err(_) => String::new(),
+    };
+    eventually("the reload to be refused", async || {
+        metrics().await.contains("bantin_config_reloads_total{result=\"refused\"} 1")
+    })
+    .await;
+    assert!(metrics().await.contains("bantin_config_reloads_total{result=\"ok\"} 1"), "the first reload applied");
     assert_eq!(sources().await, 2, "a bad config is refused; the running one stays");
     assert!(child.0.as_mut().unwrap().try_wait().unwrap().is_none(), "still running");
 

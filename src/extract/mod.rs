@@ -1,4 +1,4 @@
-//! Page → article links and [`Article`]s. Pure functions: no network, database or clock, so
+//! Page → article links and [`Article`](crate::model::Article)s. Pure functions: no network, database or clock, so
 //! every rule here is tested on saved pages alone.
 
 mod body;

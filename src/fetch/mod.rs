@@ -1,7 +1,7 @@
 //! All network I/O toward portals, politely: an honest User-Agent, robots.txt obeyed, per-host
 //! pacing and an in-flight cap shared by every source, conditional GET, retries with backoff and
 //! jitter (honouring `Retry-After`), timeouts, a redirect cap, a body-size cap, and charset
-//! decoding into a [`Page`].
+//! decoding into a [`Page`](crate::model::Page).
 
 mod charset;
 mod policy;

@@ -1,4 +1,4 @@
-//! JSON Feed 1.1 (https://jsonfeed.org/version/1.1).
+//! JSON Feed 1.1 (<https://jsonfeed.org/version/1.1>).
 
 use serde_json::{Map, Value, json};
 

@@ -62,7 +62,7 @@ pub struct Headers {
 
 impl Rendered {
     /// Compresses `body` both ways and computes its validators. CPU-heavy: call it off the
-    /// async threads, and only through [`Documents`], which bounds how many run at once.
+    /// async threads, and only through the document cache, which bounds how many run at once.
     pub fn new(
         body: Vec<u8>,
         content_type: &'static str,

@@ -156,7 +156,7 @@ impl Store {
 
     /// Whether `source` already has the article at `url`. An article stored before canonical
     /// URLs kept the list (`l=`) is recognised, and takes the new identity (see
-    /// [`adopt_legacy`]), so it is not fetched again as a new one.
+    /// `adopt_legacy`), so it is not fetched again as a new one.
     pub fn contains(&self, source: &str, url: &Url) -> Result<bool, StoreError> {
         let found: Option<i64> = self
             .reader()
