@@ -429,7 +429,7 @@ fn import_opml(path: &Path, file: &Path) -> Result<ExitCode> {
     let config = load(path)?;
     let opml = String::from_utf8_lossy(&read_input(file)?).into_owned();
     let taken: Vec<String> =
-        config.feeds.iter().map(|f| f.name.clone()).chain(config.combined.iter().map(|c| c.name.clone())).collect();
+        config.feeds.iter().map(|f| f.name.clone()).chain(config.merged.iter().map(|m| m.name.clone())).collect();
     let files = bantin::config::feed_files_from_opml(&opml, &taken);
     if files.is_empty() {
         return Err(BadInput(format!("{}: no outline with an xmlUrl", file.display())).into());

@@ -54,7 +54,7 @@ async fn site(n: u32) -> Site {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let mut config = Config::defaults(addr, database, defs);
-    config.combined_limit = 5;
+    config.all_limit = 5;
     let feeds = Feeds::new(store.clone(), &config, Default::default());
     let server = feeds.clone();
     tokio::spawn(async move { bantin::serve::run(listener, server, std::future::pending()).await.unwrap() });

@@ -137,7 +137,7 @@ pub fn catalog(config: &Config) -> Vec<Published> {
             }
         }
     }
-    for def in &config.combined {
+    for def in &config.merged {
         let members: Vec<&FeedDef> = config.feeds.iter().filter(|f| def.sources.contains(&f.name)).collect();
         feeds.push(Published {
             path: def.name.clone(),
@@ -162,7 +162,7 @@ pub fn catalog(config: &Config) -> Vec<Published> {
             query: Query {
                 sources: config.feeds.iter().map(|d| d.name.clone()).collect(),
                 category: None,
-                limit: config.combined_limit,
+                limit: config.all_limit,
                 offset: 0,
             },
             ttl_minutes: config.feeds.iter().map(ttl).min().unwrap_or(60),

@@ -36,7 +36,7 @@ impl Install {
         std::fs::write(
             &config,
             format!(
-                "listen = \"{addr}\"\npublic_url = \"{base}\"\ndatabase = \"state/bantin.sqlite\"\noutput_dir = \"public\"\ncombined_limit = 5\n\
+                "listen = \"{addr}\"\npublic_url = \"{base}\"\ndatabase = \"state/bantin.sqlite\"\noutput_dir = \"public\"\nall_limit = 5\n\
                  [fetch]\nmin_interval_ms = 0\nretry_base_ms = 10\n{fetch}"
             ),
         )
