@@ -12,7 +12,7 @@ use bantin::config::{Config, ConfigError, FeedDef, Profile, Rules};
 use bantin::fetch::Fetcher;
 use bantin::model::{Format, Page, vietnam};
 use bantin::sample::SamplePortal;
-use bantin::schedule::{self, RunReport};
+use bantin::schedule::{RunReport, Runner};
 use bantin::serve::Feeds;
 use bantin::store::Store;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -142,7 +142,7 @@ fn exit_code(e: &anyhow::Error) -> ExitCode {
             || c.is::<bantin::config::ConfigError>()
             || c.is::<bantin::extract::ExtractError>()
             || c.downcast_ref::<bantin::store::StoreError>().is_some_and(|s| s.is_wrong_database())
-            || matches!(c.downcast_ref::<bantin::RunError>(), Some(bantin::RunError::Store(s)) if s.is_wrong_database())
+            || matches!(c.downcast_ref::<bantin::DaemonError>(), Some(bantin::DaemonError::Store(s)) if s.is_wrong_database())
     });
     if bad_input { ExitCode::from(2) } else { ExitCode::FAILURE }
 }
@@ -290,9 +290,9 @@ async fn demo(listen: SocketAddr) -> Result<ExitCode> {
     config.fetch.min_interval = std::time::Duration::ZERO;
     config.title = "bantin demo".into();
     // Scrape once before serving, so the first feed a reader opens is already full.
-    let store = Arc::new(Store::open(&config.database)?);
-    let report = schedule::run_source(&Fetcher::new(config.fetch.clone())?, &store, &feed).await;
-    drop(store);
+    let runner = runner(&config)?;
+    let report = runner.run(&feed).await;
+    drop(runner);
     print_report(&report);
     println!("sample portal: {}", portal.url());
     println!("feeds:         http://{addr}/");
@@ -313,8 +313,7 @@ async fn scrape(path: &Path, only: Option<&str>) -> Result<ExitCode> {
         Some(name) => vec![config.feed(name).ok_or_else(|| no_feed(name, path))?],
         None => config.feeds.iter().collect(),
     };
-    let store = Arc::new(Store::open(&config.database)?);
-    let fetcher = Fetcher::new(config.fetch.clone())?;
+    let runner = runner(&config)?;
     let mut failed = false;
     let mut changed = false;
     // On a terminal, one line per source redrawn as it goes; in logs and pipes, the summary only.
@@ -325,7 +324,7 @@ async fn scrape(path: &Path, only: Option<&str>) -> Result<ExitCode> {
                 eprint!("\r{}: {} pages, {} articles fetched…", r.source, r.pages, r.articles_fetched);
             }
         };
-        let report = schedule::run_source_with_progress(&fetcher, &store, def, &progress).await;
+        let report = runner.run_with_progress(def, &progress).await;
         if live {
             eprint!("\r\x1b[2K");
         }
@@ -334,9 +333,15 @@ async fn scrape(path: &Path, only: Option<&str>) -> Result<ExitCode> {
         changed |= report.changed();
     }
     if let Some(dir) = config.output_dir.as_deref().filter(|_| changed) {
-        bantin::serve::export(&Feeds::new(store, &config, Default::default()), dir).await?;
+        bantin::serve::export(&Feeds::new(runner.store.clone(), &config, Default::default()), dir).await?;
     }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// The write path of a one-shot command: its own fetcher and metrics, the config's store.
+fn runner(config: &Config) -> Result<Runner> {
+    let store = Arc::new(Store::open(&config.database)?);
+    Ok(Runner::new(Arc::new(Fetcher::new(config.fetch.clone())?), store, Default::default()))
 }
 
 fn no_feed(name: &str, config: &Path) -> BadInput {
@@ -391,17 +396,16 @@ async fn import(path: &Path, name: &str, urls: Vec<Url>, files: &[PathBuf]) -> R
     if urls.len() != files.len() {
         return Err(BadInput(format!("{} --url for {} files: give one URL per file", urls.len(), files.len())).into());
     }
-    let mut articles = Vec::new();
+    let mut pages = Vec::new();
     for (url, file) in urls.into_iter().zip(files) {
-        let page = Page { url, html: bantin::fetch::decode(&read_input(file)?, None) };
-        let article =
-            bantin::extract::article(&def.rules, &page, None).with_context(|| format!("{}", file.display()))?;
-        println!("{}: {}", file.display(), article.title);
-        articles.push(article);
+        pages.push(Page { url, html: bantin::fetch::decode(&read_input(file)?, None) });
     }
-    // All or nothing: one bad file stores none of them (the error above returned early).
-    let store = Store::open(&config.database)?;
-    let counts = store.save(&def.name, &articles, chrono::Utc::now().with_timezone(&vietnam()))?;
+    // The write path of a scrape from extraction on; all or nothing: one bad page stores none.
+    let imported = runner(&config)?.import(def, pages).await?;
+    for (file, title) in files.iter().zip(&imported.titles) {
+        println!("{}: {title}", file.display());
+    }
+    let counts = imported.counts;
     println!("{}: {} new, {} updated, {} unchanged", def.name, counts.new, counts.updated, counts.unchanged);
     Ok(ExitCode::SUCCESS)
 }

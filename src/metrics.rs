@@ -3,6 +3,8 @@
 //! duration, and feed requests by status. One registry, created by whoever wires the daemon and
 //! handed to the fetcher, the scheduler and the server: no global recorder.
 
+use std::sync::Arc;
+
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -111,6 +113,12 @@ impl Metrics {
 
     pub fn fetch(&self, outcome: &str) {
         self.fetches.get_or_create(&OutcomeLabels { outcome: outcome.to_string() }).inc();
+    }
+
+    /// An observer for a fetcher that counts each request's outcome here.
+    pub fn fetch_observer(self: &Arc<Self>) -> crate::fetch::Observer {
+        let metrics = self.clone();
+        Arc::new(move |outcome: &str| metrics.fetch(outcome))
     }
 
     pub fn source(source: &str) -> SourceLabels {

@@ -41,6 +41,17 @@ pub struct Page {
     pub html: String,
 }
 
+/// How to ask for a list page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PageRequest {
+    Get(Url),
+    /// An ASP.NET postback: the form's fields, with `__EVENTTARGET` naming the pager link.
+    Post {
+        url: Url,
+        fields: Vec<(String, String)>,
+    },
+}
+
 /// One article as a profile extracts it from its page, before the store has seen it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Article {

@@ -17,6 +17,7 @@ use url::Url;
 use crate::config::{Profile, Rules};
 use crate::model::{Article, Page};
 
+pub use crate::model::PageRequest;
 pub use clean::canonical_url;
 pub use dump::is_dump;
 
@@ -36,17 +37,6 @@ pub struct ListPage {
     pub links: Vec<ListLink>,
     /// Other pages of the same list: `?Page=N` links, or ASP.NET postbacks.
     pub pages: Vec<PageRequest>,
-}
-
-/// How to ask for a list page.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PageRequest {
-    Get(Url),
-    /// An ASP.NET postback: the form's fields, with `__EVENTTARGET` naming the pager link.
-    Post {
-        url: Url,
-        fields: Vec<(String, String)>,
-    },
 }
 
 /// One article as a list page shows it; the list's date and lead are fallbacks for the

@@ -19,9 +19,7 @@ use tokio::sync::Semaphore;
 use url::Url;
 
 use crate::config::FetchConfig;
-use crate::extract::PageRequest;
-use crate::metrics::Metrics;
-use crate::model::Page;
+use crate::model::{Page, PageRequest};
 
 pub use charset::decode;
 pub use policy::is_internal;
@@ -82,6 +80,11 @@ pub enum Fetched {
     Page(Page, Validators),
 }
 
+/// Told the outcome of every request: an HTTP status ("200", "304"), or what went wrong before
+/// one ("timeout", "connect", "robots", "too_large", "not_web", "internal", "error"). The
+/// daemon counts them in its metrics.
+pub type Observer = Arc<dyn Fn(&str) + Send + Sync>;
+
 /// The portal-facing HTTP client. Shared by all sources, so pacing holds per host across them.
 pub struct Fetcher {
     client: reqwest::Client,
@@ -89,7 +92,7 @@ pub struct Fetcher {
     /// The robots.txt agent token: the User-Agent's product name.
     agent: String,
     hosts: Mutex<HashMap<String, Host>>,
-    metrics: Arc<Metrics>,
+    observer: Observer,
     policy: policy::Policy,
 }
 
@@ -105,13 +108,13 @@ struct Host {
 const ROBOTS_TTL: Duration = Duration::from_secs(3600);
 
 impl Fetcher {
-    /// A fetcher counting into its own metrics (one-shot commands).
+    /// A fetcher nobody observes (one-shot commands).
     pub fn new(config: FetchConfig) -> Result<Fetcher, FetchError> {
-        Fetcher::with_metrics(config, Arc::new(Metrics::new()))
+        Fetcher::observed(config, Arc::new(|_: &str| {}))
     }
 
-    /// A fetcher counting into `metrics`, the daemon's registry.
-    pub fn with_metrics(config: FetchConfig, metrics: Arc<Metrics>) -> Result<Fetcher, FetchError> {
+    /// A fetcher that tells `observer` the outcome of every request.
+    pub fn observed(config: FetchConfig, observer: Observer) -> Result<Fetcher, FetchError> {
         let policy = policy::Policy::new(&config.trusted_hosts);
         let max_redirects = config.max_redirects;
         let redirects = policy.clone();
@@ -140,11 +143,7 @@ impl Fetcher {
             .build()
             .map_err(FetchError::Client)?;
         let agent = config.user_agent.split(['/', ' ']).next().unwrap_or("bantin").to_string();
-        Ok(Fetcher { client, config, agent, hosts: Mutex::new(HashMap::new()), metrics, policy })
-    }
-
-    pub fn metrics(&self) -> &Arc<Metrics> {
-        &self.metrics
+        Ok(Fetcher { client, config, agent, hosts: Mutex::new(HashMap::new()), observer, policy })
     }
 
     /// GETs an HTML page and decodes it (header charset, BOM, `<meta>`, sniffing; then NFC).
@@ -204,14 +203,14 @@ impl Fetcher {
         let limit = self.config.max_body_bytes;
         let too_large = || FetchError::TooLarge { url: url.clone(), limit };
         if response.content_length().is_some_and(|n| n > limit as u64) {
-            self.metrics.fetch("too_large");
+            (self.observer)("too_large");
             return Err(too_large());
         }
         let mut body = Vec::new();
         let broken = |e: reqwest::Error| FetchError::Request { url: url.clone(), reason: describe(&e) };
         while let Some(chunk) = response.chunk().await.map_err(broken)? {
             if body.len() + chunk.len() > limit {
-                self.metrics.fetch("too_large");
+                (self.observer)("too_large");
                 return Err(too_large());
             }
             body.extend_from_slice(&chunk);
@@ -228,15 +227,15 @@ impl Fetcher {
         build: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, FetchError> {
         if !crate::model::is_web_url(url) {
-            self.metrics.fetch("not_web");
+            (self.observer)("not_web");
             return Err(FetchError::NotWeb { url: url.clone() });
         }
         if let Err(reason) = self.policy.check(url) {
-            self.metrics.fetch("internal");
+            (self.observer)("internal");
             return Err(FetchError::Internal { url: url.clone(), reason });
         }
         if let Err(e) = self.check_robots(url).await {
-            self.metrics.fetch("robots");
+            (self.observer)("robots");
             return Err(e);
         }
         let mut attempt = 0;
@@ -245,7 +244,7 @@ impl Fetcher {
                 let _permit = self.slot(url).await;
                 build().send().await
             };
-            self.metrics.fetch(&match &outcome {
+            (self.observer)(&match &outcome {
                 Ok(response) => response.status().as_u16().to_string(),
                 Err(e) if e.is_timeout() => "timeout".into(),
                 Err(e) if e.is_connect() => "connect".into(),

@@ -647,6 +647,50 @@ impl Row {
 mod tests {
     use super::*;
 
+    fn article(n: u32, title: &str) -> Article {
+        Article {
+            url: Url::parse(&format!("https://Portal.example/Pages/a.aspx?ItemID={n}")).unwrap(),
+            title: title.into(),
+            published: None,
+            summary: None,
+            author: None,
+            image: None,
+            caption: None,
+            categories: Vec::new(),
+            content_html: "<p>x</p>".into(),
+            content_text: "x".into(),
+        }
+    }
+
+    #[test]
+    fn guids_are_tag_uris_of_host_first_sight_and_path() {
+        let url = Url::parse("https://backan.gov.vn/pages/chi-tiet-tin-tuc.aspx?ItemID=12345&l=A").unwrap();
+        // 23:30 UTC is already the next day in Vietnam: the date is Vietnam's.
+        let seen = DateTime::parse_from_rfc3339("2024-04-04T23:30:00+00:00").unwrap();
+        assert_eq!(mint_guid(&url, seen), "tag:backan.gov.vn,2024-04-05:/pages/chi-tiet-tin-tuc.aspx?ItemID=12345&l=A");
+        let http = Url::parse("http://backan.gov.vn:8080/pages/chi-tiet-tin-tuc.aspx?ItemID=12345&l=A").unwrap();
+        assert_eq!(mint_guid(&http, seen), mint_guid(&url, seen), "scheme and port are not identity");
+    }
+
+    #[test]
+    fn saves_count_new_updated_and_unchanged_and_keep_the_guid() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let day = |d: u32| DateTime::parse_from_rfc3339(&format!("2024-04-{d:02}T00:00:00+07:00")).unwrap();
+        let first = store.save("src", &[article(1, "Một"), article(2, "Hai")], day(1)).unwrap();
+        assert_eq!(first, SaveCounts { new: 2, updated: 0, unchanged: 0 });
+        let guid = |store: &Store| store.items(&Query { sources: vec!["src".into()], limit: 9, ..Query::default() });
+        let before = guid(&store).unwrap();
+        let again = store.save("src", &[article(1, "Một"), article(2, "Hai (sửa)"), article(3, "Ba")], day(2)).unwrap();
+        assert_eq!(again, SaveCounts { new: 1, updated: 1, unchanged: 1 });
+        let after = guid(&store).unwrap();
+        let edited = after.iter().find(|i| i.article.title == "Hai (sửa)").unwrap();
+        let original = before.iter().find(|i| i.article.title == "Hai").unwrap();
+        assert_eq!(edited.guid, original.guid, "an edit keeps the guid");
+        assert_eq!(edited.published, original.published, "and the date first seen, for a page without one");
+        assert!(edited.updated > original.updated);
+    }
+
     #[test]
     fn reads_proceed_while_this_stores_writer_holds_a_transaction() {
         let dir = tempfile::tempdir().unwrap();

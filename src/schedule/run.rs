@@ -1,24 +1,75 @@
-//! The write path: when each source runs, and the one place that chains fetch → extract →
-//! store. A run either stores what it extracted in one transaction or stores nothing; a failed
-//! fetch or extraction never becomes an item and never deletes one.
+//! One run of one source: the one place that chains fetch → extract → store. A run either
+//! stores what it extracted in one transaction or stores nothing; a failed fetch or extraction
+//! never becomes an item and never deletes one. Saved pages (`bantin import`) take the same
+//! path from extraction on.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use tokio::sync::{mpsc, watch};
 use url::Url;
 
 use crate::config::{FeedDef, Profile};
-use crate::extract::{self, ListLink, PageRequest};
-use crate::fetch::{Fetched, Fetcher, Validators};
+use crate::extract::{self, ExtractError, ListLink};
+use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::metrics::{Metrics, RunLabels};
-use crate::model::{Article, Page, vietnam};
-use crate::store::{CachedPage, SaveCounts, Store};
+use crate::model::{Article, Page, PageRequest, vietnam};
+use crate::store::{CachedPage, SaveCounts, Store, StoreError};
+
+/// Why part of a run failed. Each says where, so its log line is enough to act on.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A page or feed could not be fetched.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// A page or feed gave no article: it no longer matches its profile.
+    #[error("{url}: {source}")]
+    Extract {
+        url: Url,
+        #[source]
+        source: ExtractError,
+    },
+    /// The store refused a read or a write.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The list pages answered but held no article link.
+    #[error("no article links found on {pages} (layout change?)")]
+    NoLinks { pages: String },
+    /// A list page that listed articles lists none now.
+    #[error("layout change: {page} listed {before} articles before and none now")]
+    LayoutChange { page: String, before: usize },
+    /// A list page answered 304 but its copy from last time is gone.
+    #[error("{page}: 304 Not Modified without a kept copy")]
+    NotModifiedWithoutCopy { page: String },
+    /// A feed source's document has no items.
+    #[error("{url}: the feed has no items")]
+    EmptyFeed { url: Url },
+    /// The thread running a store call died.
+    #[error("store task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    /// The run panicked: a bantin bug.
+    #[error("internal error (bantin bug, please report): {0}")]
+    Panicked(String),
+}
+
+/// What runs sources: the fetcher, the store and the metrics they count into.
+pub struct Runner {
+    pub fetcher: Arc<Fetcher>,
+    pub store: Arc<Store>,
+    pub metrics: Arc<Metrics>,
+}
+
+/// What `bantin import` stored.
+#[derive(Debug)]
+pub struct Imported {
+    /// The title of each page, in the order given.
+    pub titles: Vec<String>,
+    pub counts: SaveCounts,
+}
 
 /// What one run of one source did.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct RunReport {
     pub source: String,
     /// List pages fetched.
@@ -40,9 +91,7 @@ pub struct RunReport {
     /// How long the run took.
     pub duration: Duration,
     /// Every failure with its cause; any entry makes the run a failure.
-    pub errors: Vec<String>,
-    /// The run stopped on a panic (see [`supervised`]).
-    pub panicked: bool,
+    pub errors: Vec<RunError>,
 }
 
 impl RunReport {
@@ -53,20 +102,57 @@ impl RunReport {
     pub fn changed(&self) -> bool {
         self.counts.new + self.counts.updated > 0
     }
+
+    /// The run stopped on a panic (see [`super::supervised`]).
+    pub fn panicked(&self) -> bool {
+        self.errors.iter().any(|e| matches!(e, RunError::Panicked(_)))
+    }
 }
 
 fn now() -> DateTime<FixedOffset> {
     Utc::now().with_timezone(&vietnam())
 }
 
-/// Runs one source once: list pages (following `?Page=N` up to `max_pages`), then only the
-/// articles the store does not have, then one transaction.
-pub async fn run_source(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef) -> RunReport {
-    run_source_with_progress(fetcher, store, def, &|_| {}).await
+impl Runner {
+    pub fn new(fetcher: Arc<Fetcher>, store: Arc<Store>, metrics: Arc<Metrics>) -> Runner {
+        Runner { fetcher, store, metrics }
+    }
+
+    /// Runs one source once: list pages (following `?Page=N` up to `max_pages`), then only the
+    /// articles the store does not have, then one transaction. Counted in the metrics and
+    /// recorded in the store for `/readyz`.
+    pub async fn run(&self, def: &FeedDef) -> RunReport {
+        self.run_with_progress(def, &|_| {}).await
+    }
+
+    /// [`Runner::run`], calling `progress` with the report so far after each page fetched.
+    pub async fn run_with_progress(&self, def: &FeedDef, progress: &(dyn Fn(&RunReport) + Sync)) -> RunReport {
+        let report = run_source(&self.fetcher, &self.store, def, progress).await;
+        self.finish(&report).await;
+        report
+    }
+
+    /// Counts and records a finished run (also one that panicked before it could).
+    pub async fn finish(&self, report: &RunReport) {
+        finish(&self.metrics, &self.store, report).await;
+    }
+
+    /// Stores saved pages (or text dumps) as `def`'s articles, read like fetched ones: all of
+    /// them or, if one gives no article, none.
+    pub async fn import(&self, def: &FeedDef, pages: Vec<Page>) -> Result<Imported, RunError> {
+        let mut articles = Vec::new();
+        for page in pages {
+            let article = extract::article(&def.rules, &page, None)
+                .map_err(|source| RunError::Extract { url: page.url.clone(), source })?;
+            articles.push(article);
+        }
+        let titles = articles.iter().map(|a| a.title.clone()).collect();
+        let counts = save(&self.store, def, articles, now()).await?;
+        Ok(Imported { titles, counts })
+    }
 }
 
-/// [`run_source`], calling `progress` with the report so far after each page fetched.
-pub async fn run_source_with_progress(
+async fn run_source(
     fetcher: &Fetcher,
     store: &Arc<Store>,
     def: &FeedDef,
@@ -77,17 +163,15 @@ pub async fn run_source_with_progress(
     if def.rules.profile == Profile::Feed {
         run_feed_source(fetcher, store, def, &mut report, progress).await;
         report.duration = started.elapsed();
-        finish(fetcher, store, &report).await;
         return report;
     }
     let links = collect_links(fetcher, store, def, &mut report, progress).await;
     if links.is_empty() {
         if report.errors.is_empty() {
             // Pages that answered but held no article link: the portal's layout changed.
-            report.errors.push(format!("no article links found on {} (layout change?)", list_names(def)));
+            report.errors.push(RunError::NoLinks { pages: list_names(def) });
         }
         report.duration = started.elapsed();
-        finish(fetcher, store, &report).await;
         return report;
     }
 
@@ -140,7 +224,6 @@ pub async fn run_source_with_progress(
     recheck(fetcher, store, def, &mut report).await;
     prune(store, def, &report).await;
     report.duration = started.elapsed();
-    finish(fetcher, store, &report).await;
     report
 }
 
@@ -239,10 +322,7 @@ async fn collect_links(
                 match before {
                     Ok(Some(n)) if n > 0 => {
                         report.layout_changes += 1;
-                        report.errors.push(format!(
-                            "layout change: {} listed {n} articles before and none now",
-                            describe(&request)
-                        ));
+                        report.errors.push(RunError::LayoutChange { page: describe(&request), before: n });
                     }
                     _ => {
                         tracing::warn!(source = %def.name, page = %describe(&request), "list page has no article links")
@@ -366,13 +446,13 @@ async fn fetch_listing(
                     Some(page)
                 }
                 None => {
-                    report.errors.push(format!("{}: 304 Not Modified without a kept copy", describe(request)));
+                    report.errors.push(RunError::NotModifiedWithoutCopy { page: describe(request) });
                     None
                 }
             }
         }
         Err(e) => {
-            report.errors.push(e.to_string());
+            report.errors.push(e.into());
             None
         }
     }
@@ -393,7 +473,7 @@ async fn run_feed_source(
         report.pages += 1;
         progress(report);
         match extract::feed_articles(&def.rules, &page) {
-            Ok(items) if items.is_empty() => report.errors.push(format!("{}: the feed has no items", list.url)),
+            Ok(items) if items.is_empty() => report.errors.push(RunError::EmptyFeed { url: list.url.clone() }),
             Ok(items) => {
                 for mut item in items {
                     item.categories.extend(list.category.clone());
@@ -411,7 +491,7 @@ async fn run_feed_source(
                     articles.push(item);
                 }
             }
-            Err(e) => report.errors.push(format!("{}: {e}", list.url)),
+            Err(source) => report.errors.push(RunError::Extract { url: list.url.clone(), source }),
         }
     }
     // Feeds list newest first; stored oldest first, insertion order follows recency.
@@ -423,9 +503,10 @@ async fn run_feed_source(
     }
 }
 
-async fn fetch_article(fetcher: &Fetcher, def: &FeedDef, link: &ListLink, probe: bool) -> Result<Article, String> {
-    let page = fetcher.page(&link.url).await.map_err(|e| e.to_string())?;
-    let mut article = extract::article(&def.rules, &page, Some(link)).map_err(|e| format!("{}: {e}", link.url))?;
+async fn fetch_article(fetcher: &Fetcher, def: &FeedDef, link: &ListLink, probe: bool) -> Result<Article, RunError> {
+    let page = fetcher.page(&link.url).await?;
+    let mut article = extract::article(&def.rules, &page, Some(link))
+        .map_err(|source| RunError::Extract { url: link.url.clone(), source })?;
     if let Some(image) = article.image.as_mut().filter(|i| probe && def.may_fetch(&i.url)) {
         // Enclosures need a real size; a failed probe leaves it unknown, never invented.
         match fetcher.probe(&image.url).await {
@@ -439,15 +520,14 @@ async fn fetch_article(fetcher: &Fetcher, def: &FeedDef, link: &ListLink, probe:
     Ok(article)
 }
 
-async fn finish(fetcher: &Fetcher, store: &Arc<Store>, report: &RunReport) {
-    let metrics = fetcher.metrics();
+async fn finish(metrics: &Metrics, store: &Arc<Store>, report: &RunReport) {
     let source = Metrics::source(&report.source);
     metrics.articles_new.get_or_create(&source).inc_by(report.counts.new as u64);
     metrics.articles_updated.get_or_create(&source).inc_by(report.counts.updated as u64);
     metrics.extraction_errors.get_or_create(&source).inc_by(report.extraction_errors as u64);
     metrics.layout_changes.get_or_create(&source).inc_by(report.layout_changes as u64);
     metrics.run_seconds.get_or_create(&source).observe(report.duration.as_secs_f64());
-    let result = if report.panicked {
+    let result = if report.panicked() {
         "panicked"
     } else if report.failed() {
         "failed"
@@ -456,12 +536,11 @@ async fn finish(fetcher: &Fetcher, store: &Arc<Store>, report: &RunReport) {
     };
     metrics.runs.get_or_create(&RunLabels { source: report.source.clone(), result: result.into() }).inc();
     let error = report.errors.first().map(|first| match report.errors.len() {
-        1 => first.clone(),
+        1 => first.to_string(),
         n => format!("{first} (and {} more)", n - 1),
     });
     let source = report.source.clone();
-    let recorded =
-        blocking(store, move |s| s.record_run(&source, now(), error.as_deref()).map_err(|e| e.to_string())).await;
+    let recorded = blocking(store, move |s| s.record_run(&source, now(), error.as_deref())).await;
     if let Err(e) = recorded {
         tracing::error!(source = %report.source, error = %e, "cannot record run");
     }
@@ -523,132 +602,59 @@ async fn save(
     def: &FeedDef,
     articles: Vec<Article>,
     at: DateTime<FixedOffset>,
-) -> Result<SaveCounts, String> {
+) -> Result<SaveCounts, RunError> {
     let source = def.name.clone();
     blocking(store, move |s| s.save(&source, &articles, at)).await
 }
 
 /// Runs a store call off the async threads.
-async fn blocking<T, E>(
+pub(super) async fn blocking<T: Send + 'static>(
     store: &Arc<Store>,
-    f: impl FnOnce(&Store) -> Result<T, E> + Send + 'static,
-) -> Result<T, String>
-where
-    T: Send + 'static,
-    E: ToString + Send + 'static,
-{
+    f: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, RunError> {
     let store = store.clone();
-    match tokio::task::spawn_blocking(move || f(&store)).await {
-        Ok(result) => result.map_err(|e| e.to_string()),
-        Err(e) => Err(format!("store task failed: {e}")),
-    }
-}
-
-/// Runs every source on its schedule until `shutdown` turns true. A source whose last success
-/// is older than its interval (or that never ran) runs at once rather than at its next tick.
-/// Each finished run is sent on `reports`.
-pub async fn daemon(
-    fetcher: Arc<Fetcher>,
-    store: Arc<Store>,
-    defs: Vec<FeedDef>,
-    reports: mpsc::UnboundedSender<RunReport>,
-    shutdown: watch::Receiver<bool>,
-) {
-    let mut tasks = tokio::task::JoinSet::new();
-    for def in defs {
-        let (fetcher, store, reports, mut shutdown) =
-            (fetcher.clone(), store.clone(), reports.clone(), shutdown.clone());
-        tasks.spawn(async move {
-            let mut first = true;
-            loop {
-                let now = now();
-                let wait = if first && overdue(&store, &def, now).await {
-                    Duration::ZERO
-                } else {
-                    match def.schedule.after(now).next() {
-                        // Up to a tenth of the interval (at most 30 s) later: sources on the
-                        // same cron expression do not all hit their portals in the same second.
-                        Some(next) => {
-                            let jitter = (def.schedule.interval(now) / 10).min(Duration::from_secs(30));
-                            (next - now).to_std().unwrap_or(Duration::ZERO) + jitter.mul_f64(fastrand::f64())
-                        }
-                        None => return,
-                    }
-                };
-                first = false;
-                tracing::debug!(source = %def.name, wait_secs = wait.as_secs(), "next run");
-                tokio::select! {
-                    _ = tokio::time::sleep(wait) => {}
-                    _ = shutdown.wait_for(|stop| *stop) => return,
-                }
-                let report = supervised(&def.name, {
-                    let (fetcher, store, def) = (fetcher.clone(), store.clone(), def.clone());
-                    async move { run_source(&fetcher, &store, &def).await }
-                })
-                .await;
-                if report.panicked {
-                    // The run never reached its own bookkeeping: count and record it here, so
-                    // `/readyz` shows the source degraded with the cause until a run succeeds.
-                    finish(&fetcher, &store, &report).await;
-                }
-                if reports.send(report).is_err() {
-                    return;
-                }
-            }
-        });
-    }
-    while tasks.join_next().await.is_some() {}
-}
-
-/// Runs `run` as its own task, so a panic anywhere in it (a parser bug a page found) ends that
-/// run only: it comes back as a failed report naming the panic, and the source runs again at
-/// its next scheduled time while the other sources never notice.
-pub async fn supervised(source: &str, run: impl std::future::Future<Output = RunReport> + Send + 'static) -> RunReport {
-    match tokio::spawn(run).await {
-        Ok(report) => report,
-        Err(e) => {
-            let cause = match e.try_into_panic() {
-                Ok(payload) => payload
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "a panic without a message".into()),
-                Err(e) => e.to_string(),
-            };
-            tracing::error!(source, cause = %cause, "run panicked");
-            RunReport {
-                source: source.to_string(),
-                errors: vec![format!("internal error (bantin bug, please report): {cause}")],
-                panicked: true,
-                ..RunReport::default()
-            }
-        }
-    }
-}
-
-async fn overdue(store: &Arc<Store>, def: &FeedDef, now: DateTime<FixedOffset>) -> bool {
-    let source = def.name.clone();
-    let state = blocking(store, move |s| s.source_state(&source)).await;
-    let interval = chrono::Duration::from_std(def.schedule.interval(now)).unwrap_or(chrono::Duration::hours(1));
-    match state {
-        Ok(state) => state.last_success.is_none_or(|t| now - t > interval),
-        Err(_) => true,
-    }
+    Ok(tokio::task::spawn_blocking(move || f(&store)).await??)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[tokio::test]
-    async fn a_panicking_run_becomes_a_failed_report_and_the_next_run_happens() {
-        let report = supervised("broken", async { panic!("index out of bounds: the len is 0") }).await;
-        assert!(report.panicked && report.failed());
-        assert_eq!(report.source, "broken");
-        assert!(report.errors[0].contains("index out of bounds"), "{:?}", report.errors);
-        let formatted = supervised("broken", async { panic!("{} of {}", 1, 2) }).await;
-        assert!(formatted.errors[0].contains("1 of 2"), "{:?}", formatted.errors);
-        let fine = supervised("fine", async { RunReport { source: "fine".into(), ..RunReport::default() } }).await;
-        assert!(!fine.panicked && !fine.failed());
+    fn get(url: &str) -> PageRequest {
+        PageRequest::Get(Url::parse(url).unwrap())
+    }
+
+    #[test]
+    fn a_list_page_is_one_page_however_its_first_page_is_written() {
+        let start = page_key(&get("https://portal.example/Pages/tin.aspx"));
+        assert_eq!(page_key(&get("https://portal.example/Pages/tin.aspx?Page=1")), start, "?Page=1 is the start");
+        assert_eq!(page_key(&get("https://portal.example/Pages/tin.aspx?page=1")), start);
+        assert_ne!(page_key(&get("https://portal.example/Pages/tin.aspx?Page=2")), start);
+        assert_eq!(
+            page_key(&get("https://portal.example/Pages/tin.aspx?cat=3&Page=1")),
+            "https://portal.example/Pages/tin.aspx?cat=3"
+        );
+        let post = |argument: &str| PageRequest::Post {
+            url: Url::parse("https://portal.example/Pages/tin.aspx").unwrap(),
+            fields: vec![
+                ("__VIEWSTATE".into(), "changes every time".into()),
+                ("__EVENTTARGET".into(), "ctl00$pager".into()),
+                ("__EVENTARGUMENT".into(), argument.into()),
+            ],
+        };
+        assert_eq!(page_key(&post("Page$2")), "POST https://portal.example/Pages/tin.aspx ctl00$pager Page$2");
+        assert_ne!(page_key(&post("Page$2")), page_key(&post("Page$3")));
+    }
+
+    #[test]
+    fn a_report_fails_on_any_error_and_changes_on_new_or_updated() {
+        let mut report = RunReport::default();
+        assert!(!report.failed() && !report.changed());
+        report.counts.unchanged = 12;
+        assert!(!report.changed(), "unchanged articles change no feed");
+        report.counts.updated = 1;
+        assert!(report.changed());
+        report.errors.push(RunError::NoLinks { pages: "x".into() });
+        assert!(report.failed() && !report.panicked());
     }
 }

@@ -1,0 +1,119 @@
+//! When each source runs: every source on its own cron schedule (an overdue one at once), one
+//! run of a source at a time, each run its own task so a panic ends that run only. What a run
+//! does is `run.rs`.
+
+mod run;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use tokio::sync::{mpsc, watch};
+
+use crate::config::FeedDef;
+use crate::model::vietnam;
+use crate::store::Store;
+
+pub use run::{Imported, RunError, RunReport, Runner};
+
+/// Runs every source on its schedule until `shutdown` turns true. A source whose last success
+/// is older than its interval (or that never ran) runs at once rather than at its next tick.
+/// Each finished run is sent on `reports`.
+pub async fn daemon(
+    runner: Arc<Runner>,
+    defs: Vec<FeedDef>,
+    reports: mpsc::UnboundedSender<RunReport>,
+    shutdown: watch::Receiver<bool>,
+) {
+    let mut tasks = tokio::task::JoinSet::new();
+    for def in defs {
+        let (runner, reports, mut shutdown) = (runner.clone(), reports.clone(), shutdown.clone());
+        tasks.spawn(async move {
+            let mut first = true;
+            loop {
+                let now = Utc::now().with_timezone(&vietnam());
+                let wait = if first && overdue(&runner.store, &def, now).await {
+                    Duration::ZERO
+                } else {
+                    match def.schedule.after(now).next() {
+                        // Up to a tenth of the interval (at most 30 s) later: sources on the
+                        // same cron expression do not all hit their portals in the same second.
+                        Some(next) => {
+                            let jitter = (def.schedule.interval(now) / 10).min(Duration::from_secs(30));
+                            (next - now).to_std().unwrap_or(Duration::ZERO) + jitter.mul_f64(fastrand::f64())
+                        }
+                        None => return,
+                    }
+                };
+                first = false;
+                tracing::debug!(source = %def.name, wait_secs = wait.as_secs(), "next run");
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = shutdown.wait_for(|stop| *stop) => return,
+                }
+                let report = supervised(&def.name, {
+                    let (runner, def) = (runner.clone(), def.clone());
+                    async move { runner.run(&def).await }
+                })
+                .await;
+                if report.panicked() {
+                    // The run never reached its own bookkeeping: count and record it here, so
+                    // `/readyz` shows the source degraded with the cause until a run succeeds.
+                    runner.finish(&report).await;
+                }
+                if reports.send(report).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+}
+
+/// Runs `run` as its own task, so a panic anywhere in it (a parser bug a page found) ends that
+/// run only: it comes back as a failed report naming the panic, and the source runs again at
+/// its next scheduled time while the other sources never notice.
+pub async fn supervised(source: &str, run: impl std::future::Future<Output = RunReport> + Send + 'static) -> RunReport {
+    match tokio::spawn(run).await {
+        Ok(report) => report,
+        Err(e) => {
+            let cause = match e.try_into_panic() {
+                Ok(payload) => payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic without a message".into()),
+                Err(e) => e.to_string(),
+            };
+            tracing::error!(source, cause = %cause, "run panicked");
+            RunReport { source: source.to_string(), errors: vec![RunError::Panicked(cause)], ..RunReport::default() }
+        }
+    }
+}
+
+async fn overdue(store: &Arc<Store>, def: &FeedDef, now: DateTime<FixedOffset>) -> bool {
+    let source = def.name.clone();
+    let state = run::blocking(store, move |s| s.source_state(&source)).await;
+    let interval = chrono::Duration::from_std(def.schedule.interval(now)).unwrap_or(chrono::Duration::hours(1));
+    match state {
+        Ok(state) => state.last_success.is_none_or(|t| now - t > interval),
+        Err(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_run_becomes_a_failed_report_and_the_next_run_happens() {
+        let report = supervised("broken", async { panic!("index out of bounds: the len is 0") }).await;
+        assert!(report.panicked() && report.failed());
+        assert_eq!(report.source, "broken");
+        assert!(report.errors[0].to_string().contains("index out of bounds"), "{:?}", report.errors);
+        let formatted = supervised("broken", async { panic!("{} of {}", 1, 2) }).await;
+        assert!(formatted.errors[0].to_string().contains("1 of 2"), "{:?}", formatted.errors);
+        let fine = supervised("fine", async { RunReport { source: "fine".into(), ..RunReport::default() } }).await;
+        assert!(!fine.panicked() && !fine.failed());
+    }
+}
