@@ -10,7 +10,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use bantin::config::{Config, ConfigError, FeedDef, Profile, Rules};
 use bantin::fetch::Fetcher;
-use bantin::model::{Format, Page, vietnam};
+use bantin::model::{Format, Page};
 use bantin::sample::SamplePortal;
 use bantin::schedule::{RunReport, Runner};
 use bantin::serve::Feeds;
@@ -470,7 +470,7 @@ fn check(path: &Path) -> Result<ExitCode> {
     if config.feeds.is_empty() {
         println!("  no feeds defined");
     }
-    let now = chrono::Utc::now().with_timezone(&vietnam());
+    let now = bantin::model::now();
     for def in &config.feeds {
         println!(
             "feed {} ({}): {}",

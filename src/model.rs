@@ -11,6 +11,12 @@ pub fn vietnam() -> FixedOffset {
     FixedOffset::east_opt(7 * 3600).expect("+07:00 is a valid offset")
 }
 
+/// The time now in Vietnam: the write path's "first seen" and "checked", the read path's
+/// "now" for filters. Extraction never reads the clock.
+pub fn now() -> DateTime<FixedOffset> {
+    chrono::Utc::now().with_timezone(&vietnam())
+}
+
 /// XML 1.0 `Char`: strict feed parsers reject a whole document for one U+000B, and neither
 /// feed crate filters them, so every text that reaches a feed passes through here.
 pub fn is_xml_char(c: char) -> bool {

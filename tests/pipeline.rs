@@ -85,8 +85,7 @@ async fn scrape_store_and_serve_the_sample_portal() {
     let self_link = feed.links().iter().find(|l| l.rel() == "self").unwrap();
     assert_eq!(self_link.href(), atom_url.as_str());
 
-    // The static export the scrape wrote is byte-identical to what the server sends.
-
+    // JSON Feed: the same item, under the same id, with the same date.
     let json: serde_json::Value = serde_json::from_slice(
         &reqwest::get(base.join("feeds/sample.json").unwrap()).await.unwrap().bytes().await.unwrap(),
     )
@@ -202,7 +201,7 @@ async fn http_semantics_of_feeds_and_pages() {
     let plain = raw.get(url.clone()).header("accept-encoding", "identity").send().await.unwrap();
     assert!(plain.headers().get("content-encoding").is_none());
 
-    // JSON Feed, OPML, the stylesheet, category and combined feeds, history pages.
+    // JSON Feed, OPML, the stylesheet, the category feed and the feed of all sources' history.
     let json = client.get(base.join("feeds/sample.json").unwrap()).send().await.unwrap();
     assert_eq!(json.headers()["content-type"], "application/feed+json; charset=utf-8");
     let opml = client.get(base.join("opml").unwrap()).send().await.unwrap();

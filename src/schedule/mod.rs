@@ -7,11 +7,10 @@ mod run;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use tokio::sync::{mpsc, watch};
 
 use crate::config::FeedDef;
-use crate::model::vietnam;
 use crate::store::Store;
 
 pub use run::{Imported, RunError, RunReport, Runner};
@@ -31,7 +30,7 @@ pub async fn daemon(
         tasks.spawn(async move {
             let mut first = true;
             loop {
-                let now = Utc::now().with_timezone(&vietnam());
+                let now = crate::model::now();
                 let wait = if first && overdue(&runner.store, &def, now).await {
                     Duration::ZERO
                 } else {

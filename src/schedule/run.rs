@@ -7,14 +7,14 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use url::Url;
 
 use crate::config::{FeedDef, Profile};
 use crate::extract::{self, ExtractError, ListLink};
 use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::metrics::{Metrics, RunLabels};
-use crate::model::{Article, Page, PageRequest, vietnam};
+use crate::model::{Article, Page, PageRequest, now};
 use crate::store::{CachedPage, SaveCounts, Store, StoreError};
 
 /// Why part of a run failed. Each says where, so its log line is enough to act on.
@@ -107,10 +107,6 @@ impl RunReport {
     pub fn panicked(&self) -> bool {
         self.errors.iter().any(|e| matches!(e, RunError::Panicked(_)))
     }
-}
-
-fn now() -> DateTime<FixedOffset> {
-    Utc::now().with_timezone(&vietnam())
 }
 
 impl Runner {

@@ -2,11 +2,10 @@
 //! which path, and which of them a change to one source touches. Reading a feed's items from
 //! the store lives here too, so "what a feed shows" has one definition.
 
-use chrono::Utc;
 use url::Url;
 
 use crate::config::{ALL_FEEDS, Config, FeedDef, Filter};
-use crate::model::{FeedItem, vietnam};
+use crate::model::FeedItem;
 use crate::select;
 use crate::store::{Query, Store, StoreError};
 
@@ -86,7 +85,7 @@ fn selected(
     selection: &Selection,
     needed: usize,
 ) -> Result<Vec<FeedItem>, StoreError> {
-    let now = Utc::now().with_timezone(&vietnam());
+    let now = crate::model::now();
     let mut fetch = (needed * 2 + 100).min(CANDIDATES);
     loop {
         let candidates = store.items(&Query { limit: fetch, offset: 0, ..feed.query.clone() })?;
@@ -104,7 +103,7 @@ fn selected(
 /// The feeds a config publishes: each source, its categories when asked, merged feeds, and
 /// the feed of all sources last.
 pub fn catalog(config: &Config) -> Vec<Published> {
-    let now = Utc::now().with_timezone(&vietnam());
+    let now = crate::model::now();
     let ttl = |def: &FeedDef| (def.schedule.interval(now).as_secs() / 60).clamp(1, u64::from(u32::MAX)) as u32;
     let mut feeds = Vec::new();
     for def in &config.feeds {

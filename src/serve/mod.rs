@@ -23,12 +23,12 @@ use std::sync::{Arc, RwLock};
 
 use axum::Router;
 use axum::routing::get;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use url::Url;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::model::{FeedMeta, Format, Paging, vietnam};
+use crate::model::{FeedMeta, Format, Paging};
 use crate::publish::{self, OpmlEntry, PublishError};
 use crate::store::{Store, StoreError};
 
@@ -317,7 +317,7 @@ impl Feeds {
             site: feed.site.clone(),
             self_base: self.inner.public_url.clone(),
             ttl_minutes: feed.ttl_minutes,
-            empty_updated: Utc::now().with_timezone(&vietnam()),
+            empty_updated: crate::model::now(),
         }
     }
 
