@@ -13,16 +13,21 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
         None => {
             let declared =
                 content_type.and_then(charset_param).or_else(|| meta_charset(body)).or_else(|| xml_encoding(body));
-            let utf8 = std::str::from_utf8(body).is_ok();
+            let utf8 = Utf8Damage::of(body);
             let encoding = match declared {
-                // Valid UTF-8 with non-ASCII text is almost never a legacy single-byte page:
-                // the declaration is a leftover (a CMS migrated, a server default).
-                Some(enc) if enc != UTF_8 && utf8 && !body.is_ascii() => UTF_8,
-                Some(enc) if enc != UTF_8 || utf8 => enc,
-                // Declared UTF-8, or nothing, but not valid UTF-8: guess as browsers do.
-                _ if !utf8 => sniff(body),
-                _ => UTF_8,
+                // UTF-8 with non-ASCII text is almost never a legacy single-byte page: the
+                // declaration is a leftover (a CMS migrated, a server default).
+                Some(enc) if enc != UTF_8 && utf8.mostly_valid() && !body.is_ascii() => UTF_8,
+                Some(enc) if enc != UTF_8 => enc,
+                // Declared UTF-8, or nothing, and mostly UTF-8: a few damaged bytes are
+                // replaced, not the whole page turned to mojibake by a legacy guess.
+                _ if utf8.mostly_valid() => UTF_8,
+                // Not UTF-8 at all: guess as browsers do.
+                _ => sniff(body),
             };
+            if encoding == UTF_8 && utf8.invalid > 0 {
+                tracing::warn!(invalid_sequences = utf8.invalid, "UTF-8 page with invalid bytes: those replaced");
+            }
             (encoding, 0)
         }
     };
@@ -30,6 +35,29 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> String {
     match unicode_normalization::is_nfc_quick(text.chars()) {
         unicode_normalization::IsNormalized::Yes => text.into_owned(),
         _ => text.nfc().collect(),
+    }
+}
+
+/// How much of a body is UTF-8: multi-byte sequences that are valid, and ones that are not.
+struct Utf8Damage {
+    valid_multibyte: usize,
+    invalid: usize,
+}
+
+impl Utf8Damage {
+    fn of(body: &[u8]) -> Utf8Damage {
+        let mut damage = Utf8Damage { valid_multibyte: 0, invalid: 0 };
+        for chunk in body.utf8_chunks() {
+            damage.valid_multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+            damage.invalid += usize::from(!chunk.invalid().is_empty());
+        }
+        damage
+    }
+
+    /// Valid, or damaged in a few places: legacy text (windows-1258 and the like) almost never
+    /// forms valid multi-byte sequences, so ten valid ones for each invalid one means UTF-8.
+    fn mostly_valid(&self) -> bool {
+        self.invalid == 0 || self.valid_multibyte >= 10 * self.invalid
     }
 }
 
@@ -136,5 +164,31 @@ mod tests {
     fn decomposed_utf8_is_normalized() {
         let decomposed = "Vie\u{0323}\u{0302}t"; // e + dot below + circumflex
         assert_eq!(decode(decomposed.as_bytes(), None), "Việt");
+    }
+
+    #[test]
+    fn a_few_bad_bytes_in_a_long_utf8_page_are_replaced_not_turned_to_mojibake() {
+        let sentence = "Tối 11/4, tại thị trấn Chợ Rã, huyện Ba Bể, UBND tỉnh Bắc Kạn tổ chức khai mạc. ";
+        let mut body = b"<html><head><meta charset=\"utf-8\"></head><body><p>".to_vec();
+        for i in 0..40 {
+            body.extend_from_slice(sentence.as_bytes());
+            if i % 10 == 0 {
+                body.push(0xFF); // four damaged bytes in all
+            }
+        }
+        body.extend_from_slice(b"</p></body></html>");
+        for header in [Some("text/html; charset=utf-8"), None, Some("text/html; charset=windows-1258")] {
+            let text = decode(&body, header);
+            assert!(text.contains("Tối 11/4, tại thị trấn Chợ Rã"), "{header:?}: {}", &text[..200]);
+            assert_eq!(text.matches('\u{FFFD}').count(), 4, "{header:?}: only the bad bytes replaced");
+        }
+    }
+
+    #[test]
+    fn legacy_bytes_declared_utf8_are_still_sniffed() {
+        let bytes = include_bytes!("../../tests/fixtures/corpus/windows-1258.html");
+        let text = decode(bytes, Some("text/html; charset=utf-8"));
+        assert!(text.contains("Bắc Kạn"), "{}", &text[..300]);
+        assert!(!text.contains('\u{FFFD}'));
     }
 }
