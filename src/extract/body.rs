@@ -226,22 +226,64 @@ pub fn image_of(e: ElementRef, base: &Url) -> Option<Image> {
 static GLUED_BYLINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?s)(.*\./\.)\s*([^./]{2,60})$").expect("static regex"));
 
-/// The byline: a short last line set apart (right-aligned, bold or italic) that is not the
-/// story's end, or a name glued after the story's end mark `./.` in the last paragraph.
+/// The labels newsrooms put before a byline: "Tác giả:", "Tin, ảnh:", "Bài và ảnh:", "PV:"…
+static BYLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:tác giả|người viết|phóng viên|nhóm phóng viên|pv|thực hiện|(?:tin|bài)(?:\s*(?:,|và|\+|/)\s*ảnh)?|ảnh)\s*[:：]\s*",
+    )
+    .expect("static regex")
+});
+
+/// A compiler's or translator's note after the name: "Thu Hà (tổng hợp)".
+static BYLINE_NOTE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\s*\((?:tổng hợp|t\.?h|st|sưu tầm|lược dịch|dịch|theo [^)]*)\)\s*$").expect("static regex")
+});
+
+/// "Theo TTXVN", "Nguồn: Báo Bắc Kạn": where the story came from, not who wrote it.
+static SOURCE_CREDIT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)^(?:theo|nguồn)\b\s*[:：]?\s*").expect("static regex"));
+
+/// The author's name from a byline as Vietnamese newsrooms write it: the label ("Tác giả:",
+/// "Tin, ảnh:", "Bài và ảnh:") and a note ("(tổng hợp)") left out, two names joined by `-`,
+/// `,` or "và" given as "A, B". A credit to a source ("Theo TTXVN") is no author: it stays in
+/// the body, where readers see it, and this gives `None`.
+pub fn author_name(text: &str) -> Option<String> {
+    let text = text.trim();
+    if SOURCE_CREDIT.is_match(text) {
+        return None;
+    }
+    let name = BYLINE_LABEL.replace(text, "");
+    let name = BYLINE_NOTE.replace(&name, "");
+    let names: Vec<&str> = name
+        .split([',', '-', '–', '&', ';'])
+        .flat_map(|part| part.split(" và "))
+        .map(|part| part.trim().trim_end_matches('.').trim())
+        .filter(|part| !part.is_empty())
+        .collect();
+    let joined = names.join(", ");
+    is_byline(&joined).then_some(joined)
+}
+
+/// Whether `text` starts with a byline label: a byline whatever its style.
+fn is_labelled_byline(text: &str) -> bool {
+    BYLINE_LABEL.is_match(text.trim()) && is_byline(text)
+}
+
+/// The byline: a short last line set apart (right-aligned, bold or italic, or labelled
+/// "Tác giả:" and the like) that is not the story's end, or a name glued after the story's end
+/// mark `./.` in the last paragraph. Gives the author's name (see [`author_name`]).
 pub fn take_author(blocks: &mut [Block]) -> Option<String> {
     let last = blocks.iter().rposition(|b| !b.text.is_empty())?;
     let b = &blocks[last];
-    if is_byline(&b.text) && b.byline_like && b.image.is_none() && last > 0 {
-        let author = b.text.clone();
+    if is_byline(&b.text) && (b.byline_like || is_labelled_byline(&b.text)) && b.image.is_none() && last > 0 {
+        let author = author_name(&b.text)?;
         blocks[last].text.clear();
         blocks[last].html.clear();
         return Some(author);
     }
     let caps = GLUED_BYLINE.captures(&b.text)?;
     let (story, author) = (caps[1].to_string(), caps[2].trim().to_string());
-    if !is_byline(&author) {
-        return None;
-    }
+    let author = author_name(&author)?;
     // The paragraph is rebuilt from its text: the name may sit in any inline markup after `./.`.
     blocks[last].html = format!("<p>{}</p>", escape_html(&story));
     blocks[last].text = story;
@@ -274,4 +316,34 @@ pub fn assemble(blocks: &[Block], base: &Url) -> (String, String) {
     let html = clean::html(&raw, base);
     let text = kept.iter().map(|b| b.text.as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n\n");
     (html, text)
+}
+
+#[cfg(test)]
+mod byline_tests {
+    use super::author_name;
+
+    #[test]
+    fn bylines_as_newsrooms_write_them() {
+        for (byline, name) in [
+            ("Thu Cúc", Some("Thu Cúc")),
+            ("Tác giả: Lương Thị Hạnh", Some("Lương Thị Hạnh")),
+            ("TÁC GIẢ: Lương Thị Hạnh", Some("Lương Thị Hạnh")),
+            ("Tin, ảnh: Minh Hằng", Some("Minh Hằng")),
+            ("Tin và ảnh: Minh Hằng", Some("Minh Hằng")),
+            ("Bài và ảnh: Nông Tuấn", Some("Nông Tuấn")),
+            ("Bài, ảnh: Nông Tuấn", Some("Nông Tuấn")),
+            ("Bài: Hoàng Anh", Some("Hoàng Anh")),
+            ("Thu Hà (tổng hợp)", Some("Thu Hà")),
+            ("PV", Some("PV")),
+            ("Thu Cúc - Minh Hằng", Some("Thu Cúc, Minh Hằng")),
+            ("Thu Cúc, Minh Hằng", Some("Thu Cúc, Minh Hằng")),
+            ("Thu Cúc và Minh Hằng", Some("Thu Cúc, Minh Hằng")),
+            ("Theo TTXVN", None),
+            ("Nguồn: Báo Bắc Kạn", None),
+            ("Tác giả:", None),
+            ("Đây là một câu văn dài của bài viết, không phải là tên tác giả của bài.", None),
+        ] {
+            assert_eq!(author_name(byline).as_deref(), name, "{byline}");
+        }
+    }
 }

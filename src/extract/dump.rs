@@ -3,7 +3,7 @@
 //! the HTML page (first line the title, a date, the lead; a short first line the caption, a
 //! short last line the author), so a dump and its page give the same article.
 
-use super::body::is_byline;
+use super::body::author_name;
 use super::{ExtractError, clean, date};
 use crate::model::{Article, Page, escape_html};
 
@@ -78,8 +78,15 @@ pub fn article(page: &Page) -> Result<Article, ExtractError> {
     let summary = Some(head.collect::<Vec<_>>().join(" ")).filter(|s| !s.is_empty());
 
     let mut paragraphs = viewdata;
-    let author =
-        (paragraphs.len() > 1 && paragraphs.last().is_some_and(|l| is_byline(l))).then(|| paragraphs.pop()).flatten();
+    // The same byline rule as the page's: a short last line, its label left out; a source
+    // credit ("Theo TTXVN") stays in the body.
+    let author = match paragraphs.last().filter(|_| paragraphs.len() > 1).and_then(|l| author_name(l)) {
+        Some(name) => {
+            paragraphs.pop();
+            Some(name)
+        }
+        None => None,
+    };
     // The image is gone from a dump; its caption stays as a short first line above the story.
     let caption = (paragraphs.len() > 1 && is_caption(&paragraphs[0])).then(|| paragraphs.remove(0));
     if paragraphs.is_empty() {

@@ -115,15 +115,18 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
 
     let author_element = || {
         let scope = viewdata.unwrap_or(main);
-        scope.select(selector(AUTHOR_ELEMENTS)).map(|e| clean::text(&text_of(e))).find(|t| body::is_byline(t))
+        scope.select(selector(AUTHOR_ELEMENTS)).map(|e| clean::text(&text_of(e))).find_map(|t| body::author_name(&t))
     };
     let author = match &selectors.author {
-        Some(sel) => select_first(&doc, sel).map(|e| clean::text(&text_of(e))),
+        Some(sel) => {
+            select_first(&doc, sel).map(|e| clean::text(&text_of(e))).map(|t| body::author_name(&t).unwrap_or(t))
+        }
         None => author_element().or_else(|| body::take_author(&mut blocks)),
     }
     .filter(|a| !a.is_empty());
     if let Some(author) = &author {
-        blocks.retain(|b| &b.text != author);
+        // The byline's own block, however it was written ("Tác giả: X" for the name X).
+        blocks.retain(|b| &b.text != author && body::author_name(&b.text).as_ref() != Some(author));
     }
 
     let (content_html, content_text) = body::assemble(&blocks, &page.url);
