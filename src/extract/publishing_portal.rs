@@ -53,9 +53,11 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
             select_first(&doc, sel).ok_or_else(|| missing("title", format!("selector `{sel}` matched nothing")))?
         }
         None => toolbar
-            .and_then(|t| first_heading(t, &skip))
+            .and_then(|t| first_heading(t, &skip).or_else(|| title_by_structure(t, &skip)))
             .or_else(|| first_heading(main, &skip))
-            .ok_or_else(|| missing("title", "no heading in the Block_BanTin_Toolbar web part or the page".into()))?,
+            .ok_or_else(|| {
+                missing("title", "no heading or title line in the Block_BanTin_Toolbar web part or the page".into())
+            })?,
     };
     let title = clean::text(&text_of(heading));
     if title.is_empty() {
@@ -273,6 +275,38 @@ fn first_heading<'a>(root: ElementRef<'a>, skip: &dyn Fn(ElementRef) -> bool) ->
     let headings = || root.select(heading_sel).filter(|h| !skip(*h) && !clean::text(&text_of(*h)).is_empty());
     // An h1 anywhere beats an earlier h2: portals use h2-h4 for box titles around the article.
     headings().find(|h| h.value().name() == "h1").or_else(|| headings().next())
+}
+
+/// The toolbar's title when it is no heading (`<div class="title-detail">`, `<span>`, a table
+/// cell, a link): the first line of text that is not the date line, the toolbar's own links
+/// (font size, print, e-mail) or too short to be a headline.
+fn title_by_structure<'a>(toolbar: ElementRef<'a>, skip: &dyn Fn(ElementRef) -> bool) -> Option<ElementRef<'a>> {
+    let tool_link = |a: ElementRef| {
+        a.value().attr("href").is_some_and(|h| {
+            let h = h.trim().to_ascii_lowercase();
+            h.starts_with("javascript:") || h.starts_with("mailto:") || h.starts_with('#') || h.contains("print")
+        })
+    };
+    let a_sel = selector("a");
+    toolbar.descendants().filter_map(ElementRef::wrap).find(|e| {
+        if !matches!(e.value().name(), "div" | "span" | "td" | "th" | "a" | "p" | "strong" | "b" | "font" | "h5" | "h6")
+            || skip(*e)
+            || e.children().any(|c| is_block(c.value()))
+        {
+            return false;
+        }
+        // A toolbar link, inside one, or holding one.
+        let in_link = std::iter::once(*e)
+            .chain(e.ancestors().filter_map(ElementRef::wrap))
+            .any(|a| a.value().name() == "a" && tool_link(a));
+        if in_link || e.select(a_sel).any(tool_link) {
+            return false;
+        }
+        let text = clean::text(&text_of(*e));
+        let chars = text.chars().count();
+        let date_line = chars < 60 && date::find(&text).is_some();
+        (15..=400).contains(&chars) && !date_line
+    })
 }
 
 /// True inside SharePoint's web-part title chrome, whose headings name the web part.
