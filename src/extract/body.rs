@@ -198,8 +198,10 @@ pub fn take_lead_image(blocks: &mut Vec<Block>, base: &Url) -> (Option<Image>, O
     let short = |t: &str| t.chars().count() <= 300;
     if lead.figure || (lead.caption_like && short(&lead.text)) || lead.text.is_empty() {
         let lead = blocks.remove(first_image);
-        let caption = if lead.figure && !lead.text.is_empty() {
-            Some(lead.text) // a figure or caption table: its text is the caption
+        // A figure or caption table, or the image's own centred paragraph (`<img><br><em>…`):
+        // its text is the caption.
+        let caption = if !lead.text.is_empty() {
+            Some(lead.text)
         } else if let Some(next) = blocks.get(first_image)
             && next.image.is_none()
             && next.caption_like
