@@ -168,8 +168,16 @@ fn block(e: ElementRef) -> Block {
     });
     let italic = covered_by("em, i");
     let bold = covered_by("strong, b");
+    // Editors that write `<div>`s (or `<span>`s, `<font>`s) for paragraphs: the sanitizer drops
+    // the tag, so the block becomes a `<p>` of its contents, or it would run into the next.
+    let html = match e.value().name() {
+        "div" | "span" | "font" | "section" | "article" | "center" if !text.is_empty() => {
+            format!("<p>{}</p>", e.inner_html())
+        }
+        _ => e.html(),
+    };
     Block {
-        html: e.html(),
+        html,
         figure: image.is_some() && matches!(e.value().name(), "figure" | "table"),
         caption_like: italic || aligned("center"),
         byline_like: aligned("right") || bold || italic,
