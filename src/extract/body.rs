@@ -20,10 +20,12 @@ const TOOLBAR_WORDS: [&str; 9] =
 pub struct Block {
     pub html: String,
     pub text: String,
-    /// The first image in the block: its `src`, and the caption the markup gives it
-    /// (`figcaption`, else `alt`, else `title`).
+    /// The first image in the block: its `src` (the full-size picture when the image is a
+    /// thumbnail linking to one), and the caption the markup gives it (`figcaption`, else
+    /// `alt`, else `title`).
     pub image: Option<(String, Option<String>)>,
-    /// A `figure`, or a table holding an image: its text is the image's caption.
+    /// A `figure`, a table holding an image, or an image whose text sits in an element of its
+    /// own (`<div><a><img></a><div class="caption">…</div></div>`): its text is the caption.
     pub figure: bool,
     /// Italic or centred: how portals set captions.
     pub caption_like: bool,
@@ -142,6 +144,27 @@ fn is_toolbar(text: &str) -> bool {
     rest.chars().all(|c| !c.is_alphanumeric() || c.is_ascii_digit())
 }
 
+/// Whether a link points at a picture file rather than a page.
+fn is_picture(href: &str) -> bool {
+    let path = href.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
+    [".jpg", ".jpeg", ".png", ".gif", ".webp"].iter().any(|ext| path.ends_with(ext))
+}
+
+/// `html` without its first image (and the link around it, if that link holds nothing else).
+fn without_first_image(html: &str) -> String {
+    static LINKED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?is)<a\b[^>]*>\s*<img\b[^>]*>\s*</a>").expect("static regex"));
+    static IMG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?is)<img\b[^>]*>").expect("static regex"));
+    let first_img = IMG.find(html).map(|m| m.start());
+    match LINKED.find(html) {
+        // The linked image is the first image: take the link with it.
+        Some(m) if first_img.is_some_and(|i| i >= m.start() && i < m.end()) => {
+            format!("{}{}", &html[..m.start()], &html[m.end()..])
+        }
+        _ => IMG.replace(html, "").into_owned(),
+    }
+}
+
 fn block(e: ElementRef) -> Block {
     let text = clean::text(&text_of(e));
     let img = if e.value().name() == "img" { Some(e) } else { e.select(selector("img")).next() };
@@ -164,7 +187,27 @@ fn block(e: ElementRef) -> Block {
     let image = img.and_then(|i| {
         let attr = |name| i.value().attr(name).map(clean::text).filter(|t| !t.is_empty());
         let src = i.value().attr("src")?.trim().to_string();
-        Some((src, figcaption.clone().or_else(|| attr("alt")).or_else(|| attr("title"))))
+        // A thumbnail linking to its full-size picture: the picture is the image readers want.
+        let full = i
+            .ancestors()
+            .filter_map(ElementRef::wrap)
+            .take_while(|a| a.id() != e.id())
+            .find(|a| a.value().name() == "a")
+            .and_then(|a| a.value().attr("href"))
+            .map(str::trim)
+            .filter(|href| is_picture(href));
+        Some((full.unwrap_or(&src).to_string(), figcaption.clone().or_else(|| attr("alt")).or_else(|| attr("title"))))
+    });
+    // The image's text in an element of its own, apart from the image: a caption block.
+    let caption_apart = img.is_some_and(|i| {
+        !text.is_empty()
+            && text.chars().count() <= 300
+            && e.descendants().filter_map(ElementRef::wrap).any(|c| {
+                matches!(c.value().name(), "div" | "p" | "span" | "em" | "i" | "small" | "td")
+                    && c.id() != e.id()
+                    && !c.descendants().any(|d| d.id() == i.id())
+                    && clean::text(&text_of(c)) == text
+            })
     });
     let italic = covered_by("em, i");
     let bold = covered_by("strong, b");
@@ -178,7 +221,7 @@ fn block(e: ElementRef) -> Block {
     };
     Block {
         html,
-        figure: image.is_some() && matches!(e.value().name(), "figure" | "table"),
+        figure: image.is_some() && (matches!(e.value().name(), "figure" | "table") || caption_apart),
         caption_like: italic || aligned("center"),
         byline_like: aligned("right") || bold || italic,
         bold,
@@ -221,7 +264,9 @@ pub fn take_lead_image(blocks: &mut Vec<Block>, base: &Url) -> (Option<Image>, O
         };
         (image, caption)
     } else {
-        // An image floated inside the first paragraph: the paragraph stays, the image is its lead.
+        // An image floated inside the first paragraph: the paragraph stays, without the image,
+        // which is the article's lead (shown once, not twice).
+        blocks[first_image].html = without_first_image(&blocks[first_image].html);
         (image, markup_caption)
     }
 }
