@@ -18,6 +18,7 @@ use crate::config::{Profile, Rules};
 use crate::model::{Article, Page};
 
 pub use crate::model::PageRequest;
+pub use body::author_name;
 pub use clean::canonical_url;
 pub use dump::is_dump;
 
