@@ -306,7 +306,7 @@ fn every_viewdata_text_lands_in_exactly_one_field() {
                 .collect();
             if homes.is_empty() {
                 problems.push(format!("{name}: lost: {text}"));
-            } else if core.chars().count() >= 20 && homes.len() > 1 && !(homes == ["body", "title"]) {
+            } else if core.chars().count() >= 20 && homes.len() > 1 && homes != ["body", "title"] {
                 problems.push(format!("{name}: in {homes:?}: {text}"));
             }
         }
