@@ -348,6 +348,17 @@ fn no_feed(name: &str, config: &Path) -> BadInput {
     BadInput(format!("no feed named `{name}` in the feeds of {}", config.display()))
 }
 
+/// Writes a command's document to stdout. A reader that stops early (`| head`) is no error:
+/// the command ends quietly, as Unix tools do, instead of panicking in `println!`.
+fn print_document(bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 fn print_report(r: &RunReport) {
     println!(
         "{}: {} pages{}, {} articles fetched, {} new, {} updated, {} unchanged, {} errors{}",
@@ -386,7 +397,7 @@ fn extract(profile: ProfileArg, feed: Option<&Path>, url: Url, file: &Path) -> R
     };
     let page = Page { url, html: bantin::fetch::decode(&read_input(file)?, None) };
     let article = bantin::extract::article(&rules, &page, None).with_context(|| format!("{}", file.display()))?;
-    println!("{}", serde_json::to_string_pretty(&article.to_json())?);
+    print_document(format!("{}\n", serde_json::to_string_pretty(&article.to_json())?).as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -424,8 +435,7 @@ async fn render(path: &Path, name: &str, format: FormatArg, page: u32) -> Result
     }
     let doc =
         feeds.rendered(name, format, page).await?.ok_or_else(|| BadInput(format!("`{name}` has no page {page}")))?;
-    use std::io::Write;
-    std::io::stdout().write_all(&doc.body)?;
+    print_document(&doc.body)?;
     Ok(ExitCode::SUCCESS)
 }
 

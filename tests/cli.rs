@@ -252,3 +252,33 @@ async fn a_database_bantin_cannot_use_is_refused_untouched() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("not an SQLite database"), "{}", stderr(&out));
 }
+
+/// `bantin extract … | head` panicked on the broken pipe; a reader that stops early now ends
+/// the command quietly.
+#[test]
+fn output_to_a_reader_that_stops_early_is_no_panic() {
+    use std::io::Read;
+    let seed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/publishing-portal/article-12345.html"
+    ))
+    .unwrap();
+    let at = seed.find("<p style=\"text-align: justify;\">").unwrap();
+    // A body larger than a pipe's buffer, so the write meets the closed pipe.
+    let big = format!("{}{}{}", &seed[..at], "<p>Nội dung dài của bài viết.</p>".repeat(8_000), &seed[at..]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.html");
+    std::fs::write(&file, big).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
+        .args(["extract", "--url", "https://portal.example/Pages/a.aspx?ItemID=1", file.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap(); // then the pipe closes
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}
