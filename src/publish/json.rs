@@ -45,10 +45,12 @@ fn item(feed_item: &FeedItem) -> Value {
     if !a.categories.is_empty() {
         item.insert("tags".into(), json!(a.categories));
     }
-    if let Some(image) = &a.image {
+    // An attachment needs its media type (JSON Feed 1.1); one never measured is not invented:
+    // the item's `image` carries the picture all the same.
+    if let Some((image, mime)) = a.image.as_ref().and_then(|i| Some((i, i.mime.as_deref()?))) {
         let mut attachment = Map::new();
         attachment.insert("url".into(), json!(image.url.as_str()));
-        attachment.insert("mime_type".into(), json!(image.mime.as_deref().unwrap_or("image/jpeg")));
+        attachment.insert("mime_type".into(), json!(mime));
         if let Some(length) = image.length {
             attachment.insert("size_in_bytes".into(), json!(length));
         }

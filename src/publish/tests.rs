@@ -73,6 +73,12 @@ fn rss_never_invents_an_enclosure_length() {
     assert_eq!(media.attrs()["url"], "https://portal.example/i.jpg");
     assert_eq!(media.attrs()["medium"], "image");
     assert!(!media.attrs().contains_key("fileSize"));
+    // JSON Feed attachments need a media type: without a measured one there is no attachment,
+    // and the item's `image` still carries the picture.
+    let json = render(Format::Json, &meta(), &[self::item("t", "<p>b</p>", None)], Paging::FIRST_ONLY).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert!(v["items"][0].get("attachments").is_none(), "{}", v["items"][0]);
+    assert_eq!(v["items"][0]["image"], "https://portal.example/i.jpg");
 }
 
 #[test]
