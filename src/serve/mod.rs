@@ -28,7 +28,7 @@ use url::Url;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
-use crate::model::{FeedMeta, Format, Paging};
+use crate::model::{FeedItem, FeedMeta, Format, Paging};
 use crate::publish::{self, OpmlEntry, PublishError};
 use crate::store::{Store, StoreError};
 
@@ -66,6 +66,33 @@ struct FeedStats {
 fn stats(store: &Store, feed: &Published) -> Result<FeedStats, StoreError> {
     let newest = page_items(store, feed, 0, 1)?.first().map(|i| i.updated);
     Ok(FeedStats { items: item_count(store, feed)?, newest })
+}
+
+/// The items of one page of a feed, newest first, and whether an older page exists.
+struct PageItems {
+    items: Vec<FeedItem>,
+    has_next: bool,
+}
+
+/// Page `page` of `feed` from the store; `None` past the end (page 1 always exists).
+fn read_page(store: &Store, feed: &Published, page: u32) -> Result<Option<PageItems>, StoreError> {
+    let per_page = feed.query.limit;
+    // One more than a page tells whether an older page exists.
+    let mut items = page_items(store, feed, per_page * (page as usize - 1), per_page + 1)?;
+    if page > 1 && items.is_empty() {
+        return Ok(None);
+    }
+    let has_next = items.len() > per_page;
+    items.truncate(per_page);
+    Ok(Some(PageItems { items, has_next }))
+}
+
+/// One page's items as a document in `format`, compressed, with its validators.
+fn render_page(meta: &FeedMeta, format: Format, page: u32, items: &PageItems) -> Result<Rendered, PublishError> {
+    let body = publish::render(format, meta, &items.items, Paging { page, has_next: items.has_next })?;
+    let newest = items.items.iter().map(|i| i.updated).max();
+    let max_age = (u64::from(meta.ttl_minutes) * 30).clamp(60, 3600);
+    Ok(Rendered::new(body, format.content_type(), newest.map(Into::into), max_age))
 }
 
 /// How many renders run at once: each holds its items, its bytes and the compressors' state.
@@ -155,10 +182,21 @@ impl Feeds {
             }
         };
         for feed in feeds {
-            note(self.refresh_stats(feed).await);
+            // Page 1 and the count read once, for the three formats and the index.
+            let page = match self.refresh_stats(feed).await {
+                Ok(page) => page,
+                Err(e) => {
+                    note(Err(e));
+                    continue;
+                }
+            };
             for format in Format::ALL {
                 let doc = Doc::Feed { path: feed.path.clone(), format, page: 1 };
-                let render = self.feed_render((*feed).clone(), format, 1);
+                let (meta, page) = (self.meta(feed), page.clone());
+                let render = async move {
+                    let rendered = tokio::task::spawn_blocking(move || render_page(&meta, format, 1, &page)).await??;
+                    Ok(Some(rendered))
+                };
                 note(self.inner.documents.refresh(doc, || render).await.map(drop));
             }
         }
@@ -173,13 +211,19 @@ impl Feeds {
         first_error.map_or(Ok(()), Err)
     }
 
-    /// Counts `feed`'s items and finds its newest, for the index and the end of its history.
-    async fn refresh_stats(&self, feed: &Published) -> Result<(), ServeError> {
+    /// Reads `feed`'s page 1 and counts its items: the newest and the count for the index and
+    /// the end of its history, the page for its documents.
+    async fn refresh_stats(&self, feed: &Published) -> Result<Arc<PageItems>, ServeError> {
         let store = self.inner.store.clone();
         let owned = feed.clone();
-        let stats = tokio::task::spawn_blocking(move || stats(&store, &owned)).await??;
-        self.inner.stats.write().expect("stats lock").insert(feed.path.clone(), stats);
-        Ok(())
+        let (page, items) = tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
+            let page = read_page(&store, &owned, 1)?.unwrap_or(PageItems { items: Vec::new(), has_next: false });
+            Ok((page, item_count(&store, &owned)?))
+        })
+        .await??;
+        let newest = page.items.first().map(|i| i.updated);
+        self.inner.stats.write().expect("stats lock").insert(feed.path.clone(), FeedStats { items, newest });
+        Ok(Arc::new(page))
     }
 
     /// Every published feed, sources first, the feed of all sources last.
@@ -234,18 +278,8 @@ impl Feeds {
         let meta = self.meta(&feed);
         async move {
             tokio::task::spawn_blocking(move || -> Result<Option<Rendered>, ServeError> {
-                let per_page = feed.query.limit;
-                // One more than a page tells whether an older page exists.
-                let mut items = page_items(&store, &feed, per_page * (page as usize - 1), per_page + 1)?;
-                if page > 1 && items.is_empty() {
-                    return Ok(None);
-                }
-                let has_next = items.len() > per_page;
-                items.truncate(per_page);
-                let body = publish::render(format, &meta, &items, Paging { page, has_next })?;
-                let newest = items.iter().map(|i| i.updated).max();
-                let max_age = (u64::from(meta.ttl_minutes) * 30).clamp(60, 3600);
-                Ok(Some(Rendered::new(body, format.content_type(), newest.map(Into::into), max_age)))
+                let Some(items) = read_page(&store, &feed, page)? else { return Ok(None) };
+                Ok(Some(render_page(&meta, format, page, &items)?))
             })
             .await?
         }

@@ -158,23 +158,12 @@ impl Store {
     /// URLs kept the list (`l=`) is recognised, and takes the new identity (see
     /// `adopt_legacy`), so it is not fetched again as a new one.
     pub fn contains(&self, source: &str, url: &Url) -> Result<bool, StoreError> {
-        let found: Option<i64> = self
-            .reader()
-            .query_row(
-                "SELECT 1 FROM articles WHERE source = ?1 AND key = ?2",
-                params![source, identity_key(url)],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if found.is_some() {
+        if has_key(&self.reader(), source, &identity_key(url))? {
             return Ok(true);
         }
+        // Only when an old-style copy exists is the writer needed to adopt it.
         let Some(legacy) = crate::model::legacy_identity_key(url) else { return Ok(false) };
-        let stored: Option<i64> = self
-            .reader()
-            .query_row("SELECT 1 FROM articles WHERE source = ?1 AND key = ?2", params![source, legacy], |r| r.get(0))
-            .optional()?;
-        if stored.is_none() {
+        if !has_key(&self.reader(), source, &legacy)? {
             return Ok(false);
         }
         let mut conn = self.conn();
@@ -197,17 +186,22 @@ impl Store {
         let mut counts = SaveCounts::default();
         for article in articles {
             let key = identity_key(&article.url);
-            adopt_legacy(&tx, source, &article.url)?;
             let hash = content_hash(article);
             // A page date in the future is a typo or a clock problem: never publish ahead of now.
             let published = article.published.map(|p| p.min(now));
-            let existing: Option<(String, String, String)> = tx
-                .query_row(
+            let stored = || -> Result<Option<(String, String, String)>, rusqlite::Error> {
+                tx.query_row(
                     "SELECT content_hash, published, categories FROM articles WHERE source = ?1 AND key = ?2",
                     params![source, key],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
-                .optional()?;
+                .optional()
+            };
+            // Not under its key: perhaps under the key it had before lists were kept.
+            let existing = match stored()? {
+                None if adopt_legacy(&tx, source, &article.url)? => stored()?,
+                existing => existing,
+            };
             // Categories accumulate: an article found under a second list keeps the first.
             let mut categories: Vec<&str> = existing.as_ref().map_or(Vec::new(), |e| e.2.lines().collect());
             for category in &article.categories {
@@ -532,11 +526,7 @@ fn adopt_legacy(tx: &rusqlite::Transaction<'_>, source: &str, url: &Url) -> Resu
         params![source, legacy],
         |r| r.get(0),
     )?;
-    let has_legacy: bool =
-        tx.query_row("SELECT count(*) FROM articles WHERE source = ?1 AND key = ?2", params![source, legacy], |r| {
-            r.get::<_, i64>(0).map(|n| n > 0)
-        })?;
-    if !has_legacy || candidates != 1 {
+    if candidates != 1 || !has_key(tx, source, &legacy)? {
         return Ok(false);
     }
     tx.execute(
@@ -545,6 +535,14 @@ fn adopt_legacy(tx: &rusqlite::Transaction<'_>, source: &str, url: &Url) -> Resu
     )?;
     tracing::info!(source, from = %legacy, to = %key, "stored article takes its list-qualified identity");
     Ok(true)
+}
+
+/// Whether `source` has an article stored under `key`.
+fn has_key(conn: &Connection, source: &str, key: &str) -> Result<bool, StoreError> {
+    let found: Option<i64> = conn
+        .query_row("SELECT 1 FROM articles WHERE source = ?1 AND key = ?2", params![source, key], |r| r.get(0))
+        .optional()?;
+    Ok(found.is_some())
 }
 
 /// The placeholders `?first, ?first+1, …` for `query`'s sources, and their values. Numbered:
