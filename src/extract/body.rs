@@ -319,6 +319,12 @@ pub fn author_name(text: &str) -> Option<String> {
     is_byline(&joined).then_some(joined)
 }
 
+/// Drops the byline's own block from `blocks`, however it was written ("Tác giả: X" for the
+/// author X).
+pub fn drop_byline(blocks: &mut Vec<Block>, author: &str) {
+    blocks.retain(|b| b.text != author && author_name(&b.text).as_deref() != Some(author));
+}
+
 /// Whether `text` starts with a byline label: a byline whatever its style.
 fn is_labelled_byline(text: &str) -> bool {
     BYLINE_LABEL.is_match(text.trim()) && is_byline(text)

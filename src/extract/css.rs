@@ -73,7 +73,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
     }
     .filter(|a| !a.is_empty());
     if let Some(author) = &author {
-        blocks.retain(|b| &b.text != author && body::author_name(&b.text).as_ref() != Some(author));
+        body::drop_byline(&mut blocks, author);
     }
     let (content_html, content_text) = body::assemble(&blocks, &page.url);
     if content_text.is_empty() {

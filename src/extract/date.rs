@@ -64,33 +64,14 @@ pub fn by_rules(text: &str, formats: &[String], zone: FixedOffset) -> Option<Dat
 fn time_near(text: &str, start: usize, end: usize) -> Option<NaiveTime> {
     // The match's edges may be any character (the regex takes one around the date): every
     // index is moved to a character boundary before slicing.
-    let after = &text[floor_char(text, end.saturating_sub(1))..];
-    let after = &after[..floor_char(after, 16)];
-    let before_start = floor_char(text, start.saturating_sub(16));
-    let before = &text[before_start..ceil_char(text, start + 1)];
+    let after = &text[text.floor_char_boundary(end.saturating_sub(1))..];
+    let after = &after[..after.floor_char_boundary(16)];
+    let before = &text[text.floor_char_boundary(start.saturating_sub(16))..text.ceil_char_boundary(start + 1)];
     [after, before].into_iter().find_map(|window| {
         let caps = TIME.captures(window)?;
         let n = |i: usize| caps.get(i).map_or(Some(0), |m| m.as_str().parse::<u32>().ok());
         NaiveTime::from_hms_opt(n(1)?, n(2)?, n(3)?)
     })
-}
-
-/// The largest char boundary of `s` at or below `at`.
-fn floor_char(s: &str, at: usize) -> usize {
-    let mut at = at.min(s.len());
-    while !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
-/// The smallest char boundary of `s` at or above `at`.
-fn ceil_char(s: &str, at: usize) -> usize {
-    let mut at = at.min(s.len());
-    while !s.is_char_boundary(at) {
-        at += 1;
-    }
-    at
 }
 
 #[cfg(test)]

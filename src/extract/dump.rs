@@ -12,11 +12,7 @@ const TOOLBAR_LINES: [&str; 6] = ["tăng cỡ chữ", "giảm cỡ chữ", "in b
 
 /// Whether `text` is a dump rather than HTML.
 pub fn is_dump(text: &str) -> bool {
-    let mut end = text.len().min(4096);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = &text[..end];
+    let head = &text[..text.floor_char_boundary(4096)];
     head.contains(MARKER) && !head.contains("<div") && !head.contains("<html") && !head.contains("<HTML")
 }
 

@@ -97,19 +97,13 @@ fn within_limits(mut article: Article, rules: &Rules) -> Article {
     if article.content_html.len() > rules.max_body_bytes {
         tracing::warn!(url = %article.url, bytes = article.content_html.len(), "body cut to the limit");
         let html = &article.content_html;
-        let mut cut = rules.max_body_bytes.min(html.len());
-        while !html.is_char_boundary(cut) {
-            cut -= 1;
-        }
+        let cut = html.floor_char_boundary(rules.max_body_bytes);
         // At the end of the last whole paragraph, then through the sanitizer, which closes
         // whatever the cut left open.
         let cut = html[..cut].rfind("</p>").map_or(cut, |p| p + 4);
         article.content_html = clean::html(&html[..cut], &article.url) + "\n<p>…</p>";
         let text = &article.content_text;
-        let mut cut = rules.max_body_bytes.min(text.len());
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
+        let cut = text.floor_char_boundary(rules.max_body_bytes);
         let cut = text[..cut].rfind("\n\n").unwrap_or(cut);
         article.content_text = format!("{}\n\n…", &text[..cut]);
     }

@@ -127,8 +127,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
     }
     .filter(|a| !a.is_empty());
     if let Some(author) = &author {
-        // The byline's own block, however it was written ("Tác giả: X" for the name X).
-        blocks.retain(|b| &b.text != author && body::author_name(&b.text).as_ref() != Some(author));
+        body::drop_byline(&mut blocks, author);
     }
 
     let (content_html, content_text) = body::assemble(&blocks, &page.url);
