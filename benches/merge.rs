@@ -25,6 +25,7 @@ fn setup() -> (tempfile::TempDir, Feeds) {
         let articles: Vec<Article> = (0..ITEMS)
             .map(|i| Article {
                 url: Url::parse(&format!("https://portal-{s}.example/Pages/a.aspx?ItemID={i}")).unwrap(),
+                id: None,
                 title: format!("Tin số {i} của nguồn {s}"),
                 published: Some(start + chrono::Duration::minutes((i * SOURCES + s) as i64)),
                 summary: Some("Tóm tắt bài viết về kinh tế - xã hội của tỉnh.".into()),

@@ -29,6 +29,7 @@ fn article(s: usize, i: usize) -> Article {
     let start = vietnam().with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap();
     Article {
         url: Url::parse(&format!("https://portal-{s}.example/Pages/chi-tiet-tin-tuc.aspx?ItemID={i}")).unwrap(),
+        id: None,
         title: format!("Tin số {i} của cổng thông tin {s}: hoạt động kinh tế - xã hội"),
         published: Some(start + chrono::Duration::minutes((i * 7 + s) as i64)),
         summary: Some("Tóm tắt bài viết về tình hình kinh tế - xã hội của tỉnh trong tháng.".into()),

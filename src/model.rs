@@ -61,8 +61,12 @@ pub enum PageRequest {
 /// One article as a profile extracts it from its page, before the store has seen it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Article {
-    /// Canonical URL (identity params only, lower-case path): the article's identity.
+    /// The article's link. For portal pages the canonical URL ([`canonical_url`]); for other
+    /// sites and feeds the link as given, tracking parameters dropped ([`tidy_url`]).
     pub url: Url,
+    /// The source's own id for it: a feed item's `guid` or Atom `id`. Identity when present:
+    /// feeds reuse one link for many items (a podcast's home page).
+    pub id: Option<String>,
     pub title: String,
     /// `None` when the page shows no date; the store then stamps the first-seen time once.
     pub published: Option<DateTime<FixedOffset>>,
@@ -92,11 +96,16 @@ pub struct Image {
 }
 
 impl Article {
+    /// The article's identity within its source: its id when it has one, else its link.
+    pub fn key(&self) -> String {
+        article_key(&self.url, self.id.as_deref())
+    }
+
     /// The article as `bantin extract` prints it and the extraction snapshots record it.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "url": self.url.as_str(),
-            "id": identity_key(&self.url),
+            "id": self.key(),
             "title": self.title,
             "published": self.published.map(|d| d.to_rfc3339()),
             "summary": self.summary,
@@ -110,14 +119,95 @@ impl Article {
     }
 }
 
+/// Query keys that only track who shared a link (`utm_*` too): campaign tags, click ids, Zalo's
+/// share tags (common on Vietnamese sites). Dropped from every link bantin keeps.
+const TRACKING_KEYS: [&str; 6] = ["fbclid", "gclid", "msclkid", "zarsrc", "gidzl", "mc_eid"];
+
+/// On a SharePoint portal, also query keys that say nothing about which article a link
+/// reaches: the `Source=` back-link and dialog flag, paging, mobile views.
+const PORTAL_NOISE_KEYS: [&str; 5] = ["source", "page", "isdlg", "mobile", "mobileview"];
+
+fn is_tracking(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.starts_with("utm_") || TRACKING_KEYS.contains(&key.as_str())
+}
+
+/// A link as a site or feed gave it, without its tracking parameters. Nothing else changes:
+/// paths are case-sensitive on most servers, and `?rss` is not `?rss=`.
+pub fn tidy_url(url: &Url) -> Url {
+    let Some(query) = url.query() else { return url.clone() };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| {
+            let key = pair.split('=').next().unwrap_or_default();
+            let key = url::form_urlencoded::parse(key.as_bytes())
+                .next()
+                .map_or_else(|| key.to_string(), |(k, _)| k.into_owned());
+            !pair.is_empty() && !is_tracking(&key)
+        })
+        .collect();
+    let mut out = url.clone();
+    out.set_query((!kept.is_empty()).then(|| kept.join("&")).as_deref());
+    out
+}
+
+/// Keys written one way whatever the link used: SharePoint's item id and list name (ASP.NET
+/// reads query keys case-insensitively, so `itemid=7` and `ItemID=7` are one article).
+const SPELLINGS: [&str; 2] = ["ItemID", "l"];
+
+/// A portal article's canonical URL (the `publishing-portal` profile only): no fragment, lower-case path (SharePoint paths are
+/// case-insensitive), and the query without its noise, keys in one spelling, sorted. An item
+/// id is unique only within its SharePoint list, so the list (`l=`) stays: `?ItemID=7&l=A` and
+/// `?ItemID=7&l=B` are two articles, and every link to either gives the same URL.
+pub fn canonical_url(url: &Url) -> Url {
+    let mut out = url.clone();
+    out.set_fragment(None);
+    let path = out.path().to_ascii_lowercase();
+    out.set_path(&path);
+    let mut kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| {
+            let k = k.to_ascii_lowercase();
+            !k.is_empty() && !is_tracking(&k) && !PORTAL_NOISE_KEYS.contains(&k.as_str())
+        })
+        .map(|(k, v)| {
+            let key =
+                SPELLINGS.iter().find(|s| s.eq_ignore_ascii_case(&k)).map_or_else(|| k.into_owned(), |s| s.to_string());
+            (key, v.into_owned())
+        })
+        .collect();
+    kept.sort_by(|a, b| a.0.to_ascii_lowercase().cmp(&b.0.to_ascii_lowercase()).then_with(|| a.cmp(b)));
+    kept.dedup();
+    if kept.is_empty() {
+        out.set_query(None);
+    } else {
+        out.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    out
+}
+
+/// The identity within its source of the article at `url` with the source's own `id` for it.
+pub fn article_key(url: &Url, id: Option<&str>) -> String {
+    match id {
+        // `:` cannot follow a host in a link's key: the two kinds never meet.
+        Some(id) => format!("id:{id}"),
+        None => identity_key(url),
+    }
+}
+
 /// The identity of an article: its canonical URL without scheme or port, so the same article
 /// over http and https, or through a moved port, stays one item.
 pub fn identity_key(url: &Url) -> String {
     let host = url.host_str().unwrap_or_default();
-    match url.query() {
-        Some(q) => format!("{host}{}?{q}", url.path()),
-        None => format!("{host}{}", url.path()),
+    let mut key = format!("{host}{}", url.path());
+    if let Some(query) = url.query() {
+        key = format!("{key}?{query}");
     }
+    // Canonical URLs have none; a feed's `…/#/article/7` links are one app's distinct pages.
+    if let Some(fragment) = url.fragment() {
+        key = format!("{key}#{fragment}");
+    }
+    key
 }
 
 /// Query keys that identified an article alone under the rule before lists were kept.
@@ -279,6 +369,49 @@ mod tests {
         assert_eq!(legacy("https://example.vn/a.html?a=1&b=2"), None, "no id: the old rule kept every parameter too");
     }
 
+    #[test]
+    fn canonical_url_drops_noise_and_keeps_the_list() {
+        let c = |u: &str| super::canonical_url(&Url::parse(u).unwrap()).to_string();
+        let want = "https://backan.gov.vn/pages/chi-tiet-tin-tuc.aspx?ItemID=12345";
+        assert_eq!(
+            c("https://BACKAN.gov.vn/Pages/Chi-Tiet-Tin-Tuc.aspx?itemid=12345&Source=%2FPages%2Fx.aspx#top"),
+            want
+        );
+        assert_eq!(c("https://backan.gov.vn/Pages/chi-tiet-tin-tuc.aspx?utm_source=fb&ItemID=12345&zarsrc=30"), want);
+        assert_eq!(
+            c("https://example.vn/news/a-b.html?utm_medium=x&b=2&a=1"),
+            "https://example.vn/news/a-b.html?a=1&b=2"
+        );
+        assert_eq!(c("https://example.vn/news/a-b.html?fbclid=zz"), "https://example.vn/news/a-b.html");
+        // An item id is unique within its list only: the list stays, in one spelling and order.
+        let list_a = "https://yenbai.gov.vn/noidung/tintuc/pages/chi-tiet-tin-tuc.aspx?ItemID=1061&l=Tinhoatdong";
+        for link in [
+            "https://yenbai.gov.vn/noidung/tintuc/Pages/chi-tiet-tin-tuc.aspx?l=Tinhoatdong&ItemID=1061",
+            "https://yenbai.gov.vn/noidung/tintuc/Pages/chi-tiet-tin-tuc.aspx?ItemID=1061&l=Tinhoatdong",
+            "https://yenbai.gov.vn/noidung/tintuc/Pages/chi-tiet-tin-tuc.aspx?itemId=1061&L=Tinhoatdong&Source=x&IsDlg=1",
+        ] {
+            assert_eq!(c(link), list_a, "{link}");
+        }
+        assert_ne!(
+            c("https://yenbai.gov.vn/noidung/tintuc/Pages/chi-tiet-tin-tuc.aspx?ItemID=1061&l=ThongBao"),
+            list_a
+        );
+        assert_eq!(
+            c("https://yenbai.gov.vn/a.aspx?l=Tin%20t%E1%BB%A9c&ItemID=1"),
+            "https://yenbai.gov.vn/a.aspx?ItemID=1&l=Tin+t%E1%BB%A9c"
+        );
+    }
+
+    #[test]
+    fn tidy_urls_lose_tracking_only() {
+        let t = |u: &str| super::tidy_url(&Url::parse(u).unwrap()).to_string();
+        assert_eq!(
+            t("https://x.example/Video/AbC123?rss&utm_source=feed&b=2#c"),
+            "https://x.example/Video/AbC123?rss&b=2#c"
+        );
+        assert_eq!(t("https://x.example/a?fbclid=1"), "https://x.example/a");
+        assert_eq!(t("https://x.example/a?q=%C3%A1&UTM_Medium=x"), "https://x.example/a?q=%C3%A1");
+    }
     #[test]
     fn slugs_drop_diacritics() {
         assert_eq!(super::slug("Tin tức - Sự kiện"), "tin-tuc-su-kien");

@@ -88,6 +88,7 @@ mod tests {
             updated: published,
             article: Article {
                 url: Url::parse(&format!("https://{id}.example/a")).unwrap(),
+                id: None,
                 title: title.into(),
                 published: Some(published),
                 summary: Some("Tóm tắt về du lịch".into()),

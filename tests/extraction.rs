@@ -210,12 +210,17 @@ fn feed_rules() -> Rules {
 #[test]
 fn feed_sources_normalize_like_pages() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds");
-    let read = |name: &str, url: &str| extract::feed_articles(&feed_rules(), &page(&dir.join(name), url)).unwrap();
+    let read =
+        |name: &str, url: &str| extract::feed_articles(&feed_rules(), &page(&dir.join(name), url)).unwrap().articles;
 
     // A government RSS: CDATA links with spaces, relative links, HTML in titles, local dates.
     let gov = read("vn-gov-cdata.rss", "https://thainguyen.example.gov.vn/rss/tin-tuc.rss");
     assert_eq!(gov.len(), 2);
-    assert_eq!(gov[0].url.as_str(), "https://thainguyen.example.gov.vn/pages/chi-tiet-tin-tuc.aspx?ItemID=501");
+    // The link as the feed gives it: a feed's links are not rewritten (only a portal's pages are).
+    assert_eq!(
+        gov[0].url.as_str(),
+        "https://thainguyen.example.gov.vn/Pages/chi-tiet-tin-tuc.aspx?ItemID=501&Source=%2fPages%2ftin-tuc.aspx"
+    );
     assert_eq!(gov[0].title, "Thái Nguyên: Khởi công cầu Gia Bẩy mới");
     assert_eq!(gov[0].published.unwrap().to_rfc3339(), "2024-04-05T10:30:00+07:00", "day-first, Vietnam time");
     assert!(gov[0].content_html.contains("src=\"https://thainguyen.example.gov.vn/PictureLibrary/cau-gia-bay.jpg\""));

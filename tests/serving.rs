@@ -23,6 +23,7 @@ fn article(source: &str, n: u32) -> Article {
     let published = vietnam().with_ymd_and_hms(2024, 1, 1, 8, 0, 0).unwrap() + chrono::Duration::hours(i64::from(n));
     Article {
         url: Url::parse(&format!("https://{source}.example/Pages/a.aspx?ItemID={n}")).unwrap(),
+        id: None,
         title: format!("Tin {n} của {source}"),
         published: Some(published),
         summary: Some("Tóm tắt.".into()),

@@ -10,6 +10,7 @@ fn article(n: u32) -> Article {
     let published = vietnam().with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap() + chrono::Duration::days(i64::from(n));
     Article {
         url: Url::parse(&format!("https://portal.example/Pages/a.aspx?ItemID={n}")).unwrap(),
+        id: None,
         title: format!("Bài {n}"),
         published: Some(published),
         summary: None,

@@ -122,47 +122,6 @@ fn collapse_spaces(html: &str) -> String {
     out
 }
 
-/// Query keys known to say nothing about which article a link reaches: tracking (`utm_*` too,
-/// and Zalo's share tags, common on Vietnamese sites), SharePoint's `Source=` back-link and
-/// dialog flag, paging, mobile views. Every other parameter may identify the article.
-const NOISE_KEYS: [&str; 10] =
-    ["source", "fbclid", "gclid", "msclkid", "zarsrc", "gidzl", "page", "isdlg", "mobile", "mobileview"];
-
-/// Keys written one way whatever the link used: SharePoint's item id and list name (ASP.NET
-/// reads query keys case-insensitively, so `itemid=7` and `ItemID=7` are one article).
-const SPELLINGS: [&str; 2] = ["ItemID", "l"];
-
-/// The article's canonical URL: no fragment, lower-case path (SharePoint paths are
-/// case-insensitive), and the query without its noise, keys in one spelling, sorted. An item
-/// id is unique only within its SharePoint list, so the list (`l=`) stays: `?ItemID=7&l=A` and
-/// `?ItemID=7&l=B` are two articles, and every link to either gives the same URL.
-pub fn canonical_url(url: &Url) -> Url {
-    let mut out = url.clone();
-    out.set_fragment(None);
-    let path = out.path().to_ascii_lowercase();
-    out.set_path(&path);
-    let mut kept: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(k, _)| {
-            let k = k.to_ascii_lowercase();
-            !k.is_empty() && !k.starts_with("utm_") && !NOISE_KEYS.contains(&k.as_str())
-        })
-        .map(|(k, v)| {
-            let key =
-                SPELLINGS.iter().find(|s| s.eq_ignore_ascii_case(&k)).map_or_else(|| k.into_owned(), |s| s.to_string());
-            (key, v.into_owned())
-        })
-        .collect();
-    kept.sort_by(|a, b| a.0.to_ascii_lowercase().cmp(&b.0.to_ascii_lowercase()).then_with(|| a.cmp(b)));
-    kept.dedup();
-    if kept.is_empty() {
-        out.set_query(None);
-    } else {
-        out.query_pairs_mut().clear().extend_pairs(kept);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,38 +144,5 @@ mod tests {
         for banned in ["class", "onclick", "style", "javascript", "script", "o:p", "&nbsp;"] {
             assert!(!out.contains(banned), "{banned} in {out}");
         }
-    }
-
-    #[test]
-    fn canonical_url_drops_noise_and_keeps_the_list() {
-        let c = |u: &str| canonical_url(&Url::parse(u).unwrap()).to_string();
-        let want = "https://backan.gov.vn/pages/chi-tiet-tin-tuc.aspx?ItemID=12345";
-        assert_eq!(
-            c("https://BACKAN.gov.vn/Pages/Chi-Tiet-Tin-Tuc.aspx?itemid=12345&Source=%2FPages%2Fx.aspx#top"),
-            want
-        );
-        assert_eq!(c("https://backan.gov.vn/Pages/chi-tiet-tin-tuc.aspx?utm_source=fb&ItemID=12345&zarsrc=30"), want);
-        assert_eq!(
-            c("https://example.vn/news/a-b.html?utm_medium=x&b=2&a=1"),
-            "https://example.vn/news/a-b.html?a=1&b=2"
-        );
-        assert_eq!(c("https://example.vn/news/a-b.html?fbclid=zz"), "https://example.vn/news/a-b.html");
-        // An item id is unique within its list only: the list stays, in one spelling and order.
-        let list_a = "https://yenbai.gov.vn/noidung/tintuc/pages/chi-tiet-tin-tuc.aspx?ItemID=1061&l=Tinhoatdong";
-        for link in [
-            "https://yenbai.gov.vn/noidung/tintuc/Pages/chi-tiet-tin-tuc.aspx?l=Tinhoatdong&ItemID=1061",
-            "https://yenbai.gov.vn/noidung/tintuc/Pages/chi-tiet-tin-tuc.aspx?ItemID=1061&l=Tinhoatdong",
-            "https://yenbai.gov.vn/noidung/tintuc/Pages/chi-tiet-tin-tuc.aspx?itemId=1061&L=Tinhoatdong&Source=x&IsDlg=1",
-        ] {
-            assert_eq!(c(link), list_a, "{link}");
-        }
-        assert_ne!(
-            c("https://yenbai.gov.vn/noidung/tintuc/Pages/chi-tiet-tin-tuc.aspx?ItemID=1061&l=ThongBao"),
-            list_a
-        );
-        assert_eq!(
-            c("https://yenbai.gov.vn/a.aspx?l=Tin%20t%E1%BB%A9c&ItemID=1"),
-            "https://yenbai.gov.vn/a.aspx?ItemID=1&l=Tin+t%E1%BB%A9c"
-        );
     }
 }

@@ -80,7 +80,8 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
         return Err(ExtractError::Missing { field: "body", reason: "the body element holds no text".into() });
     }
     Ok(Article {
-        url: clean::canonical_url(&page.url),
+        url: page_url(&page.url),
+        id: None,
         title,
         published,
         summary,
@@ -111,5 +112,13 @@ pub fn list(page: &Page, rules: &Rules) -> ListPage {
 fn link_url(e: ElementRef, base: &Url) -> Option<Url> {
     let a = if e.value().name() == "a" { e } else { e.select(selector("a[href]")).next()? };
     let url = base.join(a.value().attr("href")?.trim()).ok()?;
-    matches!(url.scheme(), "http" | "https").then(|| clean::canonical_url(&url))
+    matches!(url.scheme(), "http" | "https").then(|| page_url(&url))
+}
+
+/// An article page's URL as the site links it: tracking parameters and the fragment (the same
+/// page's comments, a heading) dropped, the rest kept as written.
+fn page_url(url: &Url) -> Url {
+    let mut url = crate::model::tidy_url(url);
+    url.set_fragment(None);
+    url
 }

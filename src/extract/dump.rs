@@ -92,7 +92,8 @@ pub fn article(page: &Page) -> Result<Article, ExtractError> {
         });
     }
     Ok(Article {
-        url: clean::canonical_url(&page.url),
+        url: crate::model::canonical_url(&page.url),
+        id: None,
         title,
         published,
         summary,

@@ -19,8 +19,9 @@ use crate::model::{Article, Page};
 
 pub use crate::model::PageRequest;
 pub use body::author_name;
-pub use clean::canonical_url;
+
 pub use dump::is_dump;
+pub use feed::FeedItems;
 
 /// Why a page gave no article. A page that stopped matching its profile is an error with the
 /// field and the reason, never an article with an empty field.
@@ -62,9 +63,11 @@ pub fn list(rules: &Rules, page: &Page) -> ListPage {
     }
 }
 
-/// The items of an RSS or Atom document as articles.
-pub fn feed_articles(rules: &Rules, page: &Page) -> Result<Vec<Article>, ExtractError> {
-    feed::articles(page, rules)
+/// The items of an RSS, Atom or JSON Feed document as articles.
+pub fn feed_articles(rules: &Rules, page: &Page) -> Result<FeedItems, ExtractError> {
+    let mut items = feed::articles(page, rules)?;
+    items.articles = items.articles.into_iter().map(|a| within_limits(a, rules)).collect();
+    Ok(items)
 }
 
 /// Reads an article page, or a PublishingPortal text dump; `listed` is what the list page said
@@ -75,8 +78,9 @@ pub fn article(rules: &Rules, page: &Page, listed: Option<&ListLink>) -> Result<
         Profile::PublishingPortal => publishing_portal::article(page, rules)?,
         Profile::Css => css::article(page, rules)?,
         Profile::Feed => feed::articles(page, rules)?
+            .articles
             .into_iter()
-            .find(|a| a.url == clean::canonical_url(&page.url))
+            .find(|a| crate::model::identity_key(&a.url) == crate::model::identity_key(&page.url))
             .ok_or_else(|| ExtractError::Missing { field: "item", reason: format!("no item links to {}", page.url) })?,
     };
     if let Some(listed) = listed {

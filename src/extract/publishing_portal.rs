@@ -135,7 +135,8 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
         return Err(missing("body", "no text paragraphs in the Block_BanTin_ViewData web part or the page".into()));
     }
     Ok(Article {
-        url: clean::canonical_url(&page.url),
+        url: crate::model::canonical_url(&page.url),
+        id: None,
         title,
         published,
         summary,
@@ -386,7 +387,7 @@ fn article_url(a: ElementRef, base: &Url) -> Option<Url> {
     let url = base.join(a.value().attr("href")?.trim()).ok()?;
     let same_site = url.host_str().map(str::to_ascii_lowercase) == base.host_str().map(str::to_ascii_lowercase);
     let has_id = url.query_pairs().any(|(k, v)| k.eq_ignore_ascii_case("itemid") && !v.is_empty());
-    (same_site && has_id && matches!(url.scheme(), "http" | "https")).then(|| clean::canonical_url(&url))
+    (same_site && has_id && matches!(url.scheme(), "http" | "https")).then(|| crate::model::canonical_url(&url))
 }
 
 /// Later pages of the same list: links to this page's path with a numeric `Page` parameter.

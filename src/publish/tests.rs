@@ -24,6 +24,7 @@ fn item(title: &str, body: &str, image_length: Option<u64>) -> FeedItem {
         updated: published + chrono::Duration::hours(2),
         article: Article {
             url: Url::parse("https://portal.example/a?ItemID=1").unwrap(),
+            id: None,
             title: title.into(),
             published: Some(published),
             summary: Some("lead \u{b} with a control char".into()),

@@ -92,6 +92,8 @@ pub struct RunReport {
     pub duration: Duration,
     /// Every failure with its cause; any entry makes the run a failure.
     pub errors: Vec<RunError>,
+    /// What went wrong without losing anything (a feed that is not well-formed but was read).
+    pub warnings: Vec<String>,
 }
 
 impl RunReport {
@@ -178,7 +180,7 @@ async fn run_source(
     for (link, page) in &links {
         match blocking(store, {
             let (source, url) = (def.name.clone(), link.url.clone());
-            move |s| s.contains(&source, &url)
+            move |s| s.contains(&source, &url, None)
         })
         .await
         {
@@ -358,8 +360,8 @@ async fn with_full_text(
     report: &mut RunReport,
 ) -> Option<Article> {
     let known = blocking(store, {
-        let (source, url) = (def.name.clone(), item.url.clone());
-        move |s| s.contains(&source, &url)
+        let (source, url, id) = (def.name.clone(), item.url.clone(), item.id.clone());
+        move |s| s.contains(&source, &url, id.as_deref())
     })
     .await;
     if !matches!(known, Ok(false)) {
@@ -469,9 +471,12 @@ async fn run_feed_source(
         report.pages += 1;
         progress(report);
         match extract::feed_articles(&def.rules, &page) {
-            Ok(items) if items.is_empty() => report.errors.push(RunError::EmptyFeed { url: list.url.clone() }),
+            Ok(items) if items.articles.is_empty() => report.errors.push(RunError::EmptyFeed { url: list.url.clone() }),
             Ok(items) => {
-                for mut item in items {
+                if let Some(problem) = items.problem {
+                    report.warnings.push(format!("{}: {problem}", list.url));
+                }
+                for mut item in items.articles {
                     item.categories.extend(list.category.clone());
                     if let Some(profile) = def.full_text {
                         // A known item keeps the full text it was stored with: saving the
@@ -535,8 +540,12 @@ async fn finish(metrics: &Metrics, store: &Arc<Store>, report: &RunReport) {
         1 => first.to_string(),
         n => format!("{first} (and {} more)", n - 1),
     });
+    let warning = report.warnings.first().map(|first| match report.warnings.len() {
+        1 => first.clone(),
+        n => format!("{first} (and {} more)", n - 1),
+    });
     let source = report.source.clone();
-    let recorded = blocking(store, move |s| s.record_run(&source, now(), error.as_deref())).await;
+    let recorded = blocking(store, move |s| s.record_run(&source, now(), error.as_deref(), warning.as_deref())).await;
     if let Err(e) = recorded {
         tracing::error!(source = %report.source, error = %e, "cannot record run");
     }
@@ -553,6 +562,9 @@ async fn finish(metrics: &Metrics, store: &Arc<Store>, report: &RunReport) {
     );
     for e in &report.errors {
         tracing::warn!(source = %report.source, error = %e, "run error");
+    }
+    for warning in &report.warnings {
+        tracing::warn!(source = %report.source, warning, "read despite errors");
     }
 }
 

@@ -95,6 +95,7 @@ pub async fn ready(State(feeds): State<Feeds>) -> Response {
                         "last_success": s.last_success.map(|t| t.to_rfc3339()),
                         "consecutive_failures": s.consecutive_failures,
                         "last_error": s.last_error,
+                        "last_warning": s.last_warning,
                     })
                 })
                 .collect();

@@ -63,6 +63,8 @@ const MIGRATIONS: &[&str] = &[
     // 6: merged feeds read newest first across sources and look up other copies of an article.
     "CREATE INDEX articles_by_time ON articles (published_ts DESC, id DESC);
      CREATE INDEX articles_by_key ON articles (key, published_ts, id);",
+    // 7: what the last run read despite errors, for /readyz.
+    "ALTER TABLE source_state ADD COLUMN last_warning TEXT;",
 ];
 
 /// `PRAGMA application_id` of bantin's databases ("btn1"), so `file` and other tools can tell.

@@ -85,6 +85,8 @@ pub struct SourceState {
     pub last_success: Option<DateTime<FixedOffset>>,
     pub consecutive_failures: u32,
     pub last_error: Option<String>,
+    /// What the last run read despite errors (a feed that is not well-formed).
+    pub last_warning: Option<String>,
 }
 
 /// One SQLite database in WAL mode: one connection that writes (SQLite serializes writers
@@ -154,21 +156,25 @@ impl Store {
         self.readers[start % self.readers.len()].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Whether `source` already has the article at `url`. An article stored before canonical
-    /// URLs kept the list (`l=`) is recognised, and takes the new identity (see
-    /// `adopt_legacy`), so it is not fetched again as a new one.
-    pub fn contains(&self, source: &str, url: &Url) -> Result<bool, StoreError> {
-        if has_key(&self.reader(), source, &identity_key(url))? {
+    /// Whether `source` already has the article at `url` (with the source's own `id` for it). An article an older bantin stored
+    /// under another key (see `older_keys`) is recognised and takes its key now, so it is not
+    /// fetched again as a new one.
+    pub fn contains(&self, source: &str, url: &Url, id: Option<&str>) -> Result<bool, StoreError> {
+        let key = crate::model::article_key(url, id);
+        if has_key(&self.reader(), source, &key)? {
             return Ok(true);
         }
         // Only when an old-style copy exists is the writer needed to adopt it.
-        let Some(legacy) = crate::model::legacy_identity_key(url) else { return Ok(false) };
-        if !has_key(&self.reader(), source, &legacy)? {
+        let mut old = false;
+        for (older, _) in older_keys(&key, url) {
+            old = old || has_key(&self.reader(), source, &older)?;
+        }
+        if !old {
             return Ok(false);
         }
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let adopted = adopt_legacy(&tx, source, url)?;
+        let adopted = adopt_older(&tx, source, &key, url)?;
         tx.commit()?;
         Ok(adopted)
     }
@@ -185,7 +191,7 @@ impl Store {
         let tx = conn.transaction()?;
         let mut counts = SaveCounts::default();
         for article in articles {
-            let key = identity_key(&article.url);
+            let key = article.key();
             let hash = content_hash(article);
             // A page date in the future is a typo or a clock problem: never publish ahead of now.
             let published = article.published.map(|p| p.min(now));
@@ -197,9 +203,9 @@ impl Store {
                 )
                 .optional()
             };
-            // Not under its key: perhaps under the key it had before lists were kept.
+            // Not under its key: perhaps under a key an older bantin gave it.
             let existing = match stored()? {
-                None if adopt_legacy(&tx, source, &article.url)? => stored()?,
+                None if adopt_older(&tx, source, &key, &article.url)? => stored()?,
                 existing => existing,
             };
             // Categories accumulate: an article found under a second list keeps the first.
@@ -221,7 +227,7 @@ impl Store {
                         params![
                             source,
                             key,
-                            mint_guid(&article.url, now),
+                            mint_guid(&article.url, article.id.as_deref(), now),
                             article.url.as_str(),
                             article.title,
                             stamp(published),
@@ -466,17 +472,25 @@ impl Store {
         Ok(deleted)
     }
 
-    /// Records a run's outcome: `error` is `None` on success.
-    pub fn record_run(&self, source: &str, at: DateTime<FixedOffset>, error: Option<&str>) -> Result<(), StoreError> {
+    /// Records a run's outcome: `error` is `None` on success; `warning` says what went wrong
+    /// without failing the run.
+    pub fn record_run(
+        &self,
+        source: &str,
+        at: DateTime<FixedOffset>,
+        error: Option<&str>,
+        warning: Option<&str>,
+    ) -> Result<(), StoreError> {
         self.conn().execute(
-            "INSERT INTO source_state (source, last_attempt, last_success, consecutive_failures, last_error)
-             VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN ?2 END, CASE WHEN ?3 IS NULL THEN 0 ELSE 1 END, ?3)
+            "INSERT INTO source_state (source, last_attempt, last_success, consecutive_failures, last_error, last_warning)
+             VALUES (?1, ?2, CASE WHEN ?3 IS NULL THEN ?2 END, CASE WHEN ?3 IS NULL THEN 0 ELSE 1 END, ?3, ?4)
              ON CONFLICT (source) DO UPDATE SET
                  last_attempt = excluded.last_attempt,
                  last_success = CASE WHEN ?3 IS NULL THEN ?2 ELSE last_success END,
                  consecutive_failures = CASE WHEN ?3 IS NULL THEN 0 ELSE consecutive_failures + 1 END,
-                 last_error = ?3",
-            params![source, stamp(at), error],
+                 last_error = ?3,
+                 last_warning = ?4",
+            params![source, stamp(at), error, warning],
         )?;
         Ok(())
     }
@@ -485,20 +499,22 @@ impl Store {
         let row = self
             .reader()
             .query_row(
-                "SELECT last_attempt, last_success, consecutive_failures, last_error FROM source_state WHERE source = ?1",
+                "SELECT last_attempt, last_success, consecutive_failures, last_error, last_warning
+                 FROM source_state WHERE source = ?1",
                 [source],
-                |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, u32>(2)?, r.get(3)?)),
+                |r| {
+                    let parse = |s: Option<String>| s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok());
+                    Ok(SourceState {
+                        last_attempt: parse(r.get(0)?),
+                        last_success: parse(r.get(1)?),
+                        consecutive_failures: r.get(2)?,
+                        last_error: r.get(3)?,
+                        last_warning: r.get(4)?,
+                    })
+                },
             )
             .optional()?;
-        let parse = |s: Option<String>| s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok());
-        Ok(row
-            .map(|(attempt, success, failures, error)| SourceState {
-                last_attempt: parse(attempt),
-                last_success: parse(success),
-                consecutive_failures: failures,
-                last_error: error,
-            })
-            .unwrap_or_default())
+        Ok(row.unwrap_or_default())
     }
 }
 
@@ -510,31 +526,54 @@ const EARLIEST_COPY_CLAUSE: &str = "AND NOT EXISTS (SELECT 1 FROM articles b
     WHERE b.key = a.key AND b.source IN ({marks})
       AND (b.published_ts < a.published_ts OR (b.published_ts = a.published_ts AND b.id < a.id)))";
 
-/// Gives the article stored under `url`'s legacy identity (its id alone, from before canonical
-/// URLs kept SharePoint's list parameter) `url`'s identity and link; its guid, dates and content
-/// stay. Only when that copy is the one candidate: no other article of the source has the same
-/// host, path and id with other parameters (then which list the old copy was is unknown).
-/// Returns whether an article was adopted.
-fn adopt_legacy(tx: &rusqlite::Transaction<'_>, source: &str, url: &Url) -> Result<bool, StoreError> {
-    let Some(legacy) = crate::model::legacy_identity_key(url) else { return Ok(false) };
-    let key = identity_key(url);
-    // Keys are sorted by parameter name and the id sorts before `l`: the other candidates
-    // are the legacy key followed by `&`.
-    let candidates: i64 = tx.query_row(
-        "SELECT count(*) FROM articles WHERE source = ?1
-         AND (key = ?2 OR (key > ?2 || '&' AND key < ?2 || '&' || char(1114111)))",
-        params![source, legacy],
-        |r| r.get(0),
-    )?;
-    if candidates != 1 || !has_key(tx, source, &legacy)? {
-        return Ok(false);
+/// Keys an older bantin stored the article at `url` (now under `key`) under, newest rule
+/// first, each with whether it may be adopted only as the one candidate:
+/// - the canonical URL: before feed and CSS sources kept links as given, every profile's links
+///   were canonical (lower-case path, sorted query), and feed items went by link, not guid;
+/// - the canonical URL with SharePoint's item id alone, from before lists were kept (`l=`).
+fn older_keys(key: &str, url: &Url) -> Vec<(String, bool)> {
+    let canonical = crate::model::canonical_url(url);
+    let mut keys = Vec::new();
+    let by_link = identity_key(&canonical);
+    if by_link != key {
+        keys.push((by_link, false));
     }
-    tx.execute(
-        "UPDATE articles SET key = ?3, url = ?4 WHERE source = ?1 AND key = ?2",
-        params![source, legacy, key, url.as_str()],
-    )?;
-    tracing::info!(source, from = %legacy, to = %key, "stored article takes its list-qualified identity");
-    Ok(true)
+    if let Some(id_only) = crate::model::legacy_identity_key(&canonical) {
+        keys.push((id_only, true));
+    }
+    keys
+}
+
+/// Gives the article an older bantin stored under one of `older_keys` the key `key` and the
+/// link `url`; its guid, dates and content stay. The id-only key only when that copy is the one
+/// candidate: no other article of the source has the same host, path and id with other
+/// parameters (then which list the old copy was is unknown). Returns whether one was adopted.
+fn adopt_older(tx: &rusqlite::Transaction<'_>, source: &str, key: &str, url: &Url) -> Result<bool, StoreError> {
+    for (older, only_candidate) in older_keys(key, url) {
+        if !has_key(tx, source, &older)? {
+            continue;
+        }
+        if only_candidate {
+            // Keys are sorted by parameter name and the id sorts before `l`: the other
+            // candidates are the old key followed by `&`.
+            let candidates: i64 = tx.query_row(
+                "SELECT count(*) FROM articles WHERE source = ?1
+                 AND (key = ?2 OR (key > ?2 || '&' AND key < ?2 || '&' || char(1114111)))",
+                params![source, older],
+                |r| r.get(0),
+            )?;
+            if candidates != 1 {
+                continue;
+            }
+        }
+        tx.execute(
+            "UPDATE articles SET key = ?3, url = ?4 WHERE source = ?1 AND key = ?2",
+            params![source, older, key, url.as_str()],
+        )?;
+        tracing::info!(source, from = %older, to = %key, "stored article takes its new identity");
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 /// Whether `source` has an article stored under `key`.
@@ -553,12 +592,19 @@ fn source_params(query: &Query, first: usize) -> (String, Vec<rusqlite::types::V
 }
 
 /// A permanent RFC 4151 `tag:` URI: the article's host, the date bantin first saw it, and its
-/// canonical path. Minted once at first sight and stored, so it never changes afterwards.
-pub fn mint_guid(url: &Url, first_seen: DateTime<FixedOffset>) -> String {
+/// path, or the source's own id for it (`id`, percent-encoded) when it has one: items that
+/// share a link must not share a guid. Minted once at first sight and stored, so it never
+/// changes afterwards.
+pub fn mint_guid(url: &Url, id: Option<&str>, first_seen: DateTime<FixedOffset>) -> String {
     let host = url.host_str().unwrap_or("localhost");
     let date = first_seen.with_timezone(&vietnam()).format("%Y-%m-%d");
-    let specific = identity_key(url);
-    let specific = specific.strip_prefix(host).unwrap_or(&specific);
+    let specific = match id {
+        Some(id) => format!("id:{}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()),
+        None => {
+            let specific = identity_key(url);
+            specific.strip_prefix(host).unwrap_or(&specific).to_string()
+        }
+    };
     format!("tag:{host},{date}:{specific}")
 }
 
@@ -627,6 +673,7 @@ impl Row {
             updated,
             article: Article {
                 url,
+                id: self.key.strip_prefix("id:").map(str::to_string),
                 title: self.title,
                 published: Some(published),
                 summary: self.summary,
@@ -648,6 +695,7 @@ mod tests {
     fn article(n: u32, title: &str) -> Article {
         Article {
             url: Url::parse(&format!("https://Portal.example/Pages/a.aspx?ItemID={n}")).unwrap(),
+            id: None,
             title: title.into(),
             published: None,
             summary: None,
@@ -665,9 +713,12 @@ mod tests {
         let url = Url::parse("https://backan.gov.vn/pages/chi-tiet-tin-tuc.aspx?ItemID=12345&l=A").unwrap();
         // 23:30 UTC is already the next day in Vietnam: the date is Vietnam's.
         let seen = DateTime::parse_from_rfc3339("2024-04-04T23:30:00+00:00").unwrap();
-        assert_eq!(mint_guid(&url, seen), "tag:backan.gov.vn,2024-04-05:/pages/chi-tiet-tin-tuc.aspx?ItemID=12345&l=A");
+        assert_eq!(
+            mint_guid(&url, None, seen),
+            "tag:backan.gov.vn,2024-04-05:/pages/chi-tiet-tin-tuc.aspx?ItemID=12345&l=A"
+        );
         let http = Url::parse("http://backan.gov.vn:8080/pages/chi-tiet-tin-tuc.aspx?ItemID=12345&l=A").unwrap();
-        assert_eq!(mint_guid(&http, seen), mint_guid(&url, seen), "scheme and port are not identity");
+        assert_eq!(mint_guid(&http, None, seen), mint_guid(&url, None, seen), "scheme and port are not identity");
     }
 
     #[test]
@@ -693,7 +744,7 @@ mod tests {
     fn reads_proceed_while_this_stores_writer_holds_a_transaction() {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(&dir.path().join("s.sqlite")).unwrap());
-        store.record_run("src", chrono::Utc::now().with_timezone(&vietnam()), None).unwrap();
+        store.record_run("src", chrono::Utc::now().with_timezone(&vietnam()), None, None).unwrap();
         let mut writer = store.conn();
         let tx = writer.transaction().unwrap();
         tx.execute("UPDATE source_state SET last_error = 'pending'", []).unwrap();
