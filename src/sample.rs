@@ -180,10 +180,11 @@ async fn page(State(state): State<Shared>, request: Request) -> Response {
             let n = param(&form, "__EVENTARGUMENT").and_then(|a| a.strip_prefix("Page$").map(str::to_string));
             list_page(n.unwrap_or_else(|| "1".into()))
         }
-        // Feeds other sites publish, for feed sources (`/rss/NAME`).
+        // Feeds other sites publish, for feed sources (`/rss/NAME`, `/rss/quirks/NAME`).
         (&Method::GET | &Method::HEAD, p) if p.starts_with("/rss/") => {
             let name = &parts.uri.path()["/rss/".len()..];
-            return match FEEDS.get_file(name).filter(|_| !name.contains('/')) {
+            let plain_path = name.split('/').all(|part| !part.is_empty() && part != "..");
+            return match FEEDS.get_file(name).filter(|_| plain_path) {
                 Some(f) => ([(header::CONTENT_TYPE, "text/xml")], f.contents()).into_response(),
                 None => StatusCode::NOT_FOUND.into_response(),
             };

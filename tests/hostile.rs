@@ -109,6 +109,21 @@ proptest! {
         }
     }
 
+    /// Markup soup: the recovering reader must read anything without a panic, and whatever it
+    /// makes an item of links to the web.
+    #[test]
+    fn the_feed_reader_never_panics_on_markup_soup(
+        root in prop::sample::select(vec!["<rss><channel>", "<feed xmlns='http://www.w3.org/2005/Atom'>", "<rdf:RDF>", "<r:rss xmlns:r='x'>", ""]),
+        soup in "(<[a-z:/!?]{0,8}( [a-z:]{1,5}=[\"']?[a-z&;#0-9:/.]{0,8}[\"']?)?/?>|&[a-z#0-9]{0,6};?|<!\\[CDATA\\[[^\\]]{0,8}\\]\\]>|[^<&]{0,12}|<(item|entry|title|link|guid|pubDate|updated)>){0,60}",
+    ) {
+        let page = Page { url: Url::parse("https://site.example/feed.xml").unwrap(), html: format!("{root}{soup}") };
+        if let Ok(items) = extract::feed_articles(&Rules::new(Profile::Feed), &page) {
+            for a in items.articles {
+                prop_assert!(bantin::model::is_web_url(&a.url));
+            }
+        }
+    }
+
     #[test]
     fn dates_never_panic(text in "\\PC{0,80}", formats in prop::collection::vec("[%a-zA-Z:/. -]{0,12}", 0..3)) {
         let _ = extract::date::find(&text);

@@ -96,7 +96,8 @@ pub enum Profile {
     PublishingPortal,
     /// Any site: fields by the CSS selectors of the feed's `[selectors]` table.
     Css,
-    /// A site that already publishes RSS or Atom (`rss`, `atom` or `feed`: the document says which).
+    /// A site that already publishes RSS, Atom or JSON Feed (`rss`, `atom` or `feed`: the document
+    /// says which).
     Feed,
 }
 

@@ -5,6 +5,7 @@
 
 mod migrations;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 #[cfg(test)]
 use std::sync::Arc;
@@ -174,7 +175,7 @@ impl Store {
         }
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let adopted = adopt_older(&tx, source, &key, url)?;
+        let adopted = adopt_older(&tx, source, &key, url, &HashSet::new())?;
         tx.commit()?;
         Ok(adopted)
     }
@@ -190,6 +191,16 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut counts = SaveCounts::default();
+        // Copies an older bantin stored under other keys take their keys now, in listing order
+        // (newest first: the first listing of a link won then too). A key one of these articles
+        // has as its own is never taken from it.
+        let own: HashSet<String> = articles.iter().map(Article::key).collect();
+        for article in articles.iter().rev() {
+            let key = article.key();
+            if !has_key(&tx, source, &key)? {
+                adopt_older(&tx, source, &key, &article.url, &own)?;
+            }
+        }
         for article in articles {
             let key = article.key();
             let hash = content_hash(article);
@@ -203,11 +214,7 @@ impl Store {
                 )
                 .optional()
             };
-            // Not under its key: perhaps under a key an older bantin gave it.
-            let existing = match stored()? {
-                None if adopt_older(&tx, source, &key, &article.url)? => stored()?,
-                existing => existing,
-            };
+            let existing = stored()?;
             // Categories accumulate: an article found under a second list keeps the first.
             let mut categories: Vec<&str> = existing.as_ref().map_or(Vec::new(), |e| e.2.lines().collect());
             for category in &article.categories {
@@ -544,13 +551,19 @@ fn older_keys(key: &str, url: &Url) -> Vec<(String, bool)> {
     keys
 }
 
-/// Gives the article an older bantin stored under one of `older_keys` the key `key` and the
-/// link `url`; its guid, dates and content stay. The id-only key only when that copy is the one
+/// Gives the article an older bantin stored under one of `older_keys` (not one in `taken`) the
+/// key `key` and the link `url`; its guid, dates and content stay. The id-only key only when that copy is the one
 /// candidate: no other article of the source has the same host, path and id with other
 /// parameters (then which list the old copy was is unknown). Returns whether one was adopted.
-fn adopt_older(tx: &rusqlite::Transaction<'_>, source: &str, key: &str, url: &Url) -> Result<bool, StoreError> {
+fn adopt_older(
+    tx: &rusqlite::Transaction<'_>,
+    source: &str,
+    key: &str,
+    url: &Url,
+    taken: &HashSet<String>,
+) -> Result<bool, StoreError> {
     for (older, only_candidate) in older_keys(key, url) {
-        if !has_key(tx, source, &older)? {
+        if taken.contains(&older) || !has_key(tx, source, &older)? {
             continue;
         }
         if only_candidate {

@@ -32,7 +32,7 @@ pub fn articles(text: &str, page: &Page, rules: &Rules) -> Result<Vec<Article>, 
             .filter(|id| !id.is_empty() && id.chars().count() <= MAX_ID_CHARS);
             let body = text_of(item, "content_html")
                 .map(str::to_string)
-                .or_else(|| text_of(item, "content_text").map(|t| escape_html(t).replace('\n', "<br>")));
+                .or_else(|| text_of(item, "content_text").map(|t| escape_html(t).replace('\n', "<br>\n")));
             let published = ["date_published", "date_modified"]
                 .iter()
                 .find_map(|key| date::parse(text_of(item, key)?, rules.timezone));

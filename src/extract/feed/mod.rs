@@ -322,7 +322,7 @@ fn atom_text(el: El<'_>) -> String {
     let kind = el.attr("type").unwrap_or("text").trim().to_ascii_lowercase();
     match kind.as_str() {
         _ if el.has_elements() => el.inner_xml(),
-        "text" | "text/plain" => escape_html(&el.text()).replace('\n', "<br>"),
+        "text" | "text/plain" => escape_html(&el.text()).replace('\n', "<br>\n"),
         // Atom 0.3's `mode="escaped"` and every HTML-ish type hold escaped HTML.
         _ => el.text(),
     }
