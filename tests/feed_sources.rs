@@ -335,3 +335,48 @@ async fn what_is_published_from_quirky_feeds_validates() {
         .collect();
     common::feedcheck(&urls.iter().map(String::as_str).collect::<Vec<_>>()).await;
 }
+
+/// The Python interpreter of feedcheck's venv, where feedparser is installed.
+fn feedparser_python() -> std::path::PathBuf {
+    let var = |name: &str| std::env::var_os(name).map(std::path::PathBuf::from);
+    let home = var("FEEDCHECK_HOME")
+        .or_else(|| var("XDG_CACHE_HOME").map(|c| c.join("feedcheck")))
+        .or_else(|| var("HOME").map(|h| h.join(".cache/feedcheck")))
+        .unwrap();
+    let python = var("FEEDCHECK_VENV").unwrap_or_else(|| home.join("venv")).join("bin/python");
+    assert!(python.exists(), "{} missing: run ../shared/tools/feedcheck/install.sh", python.display());
+    python
+}
+
+/// feedparser, the reference of feed readers, keeps the same items with the same links from
+/// every XML fixture (bantin also drops tracking parameters; JSON Feed is not feedparser's).
+#[test]
+fn the_same_items_as_feedparser() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds/quirks");
+    let script = "import feedparser, json, sys\n\
+                  d = feedparser.parse(open(sys.argv[1], 'rb').read(), response_headers={'content-location': sys.argv[2]})\n\
+                  print(json.dumps([e.get('link') for e in d.entries]))";
+    let mut compared = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if name.ends_with(".json") {
+            continue;
+        }
+        let url = format!("https://feeds.example/quirks/{name}");
+        let out = std::process::Command::new(feedparser_python())
+            .args(["-c", script, path.to_str().unwrap(), &url])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let theirs: Vec<Option<String>> = serde_json::from_slice(&out.stdout).unwrap();
+        let theirs: Vec<String> = theirs
+            .into_iter()
+            .map(|l| bantin::model::tidy_url(&Url::parse(&l.expect("feedparser found a link")).unwrap()).to_string())
+            .collect();
+        let ours: Vec<String> = read(&name).articles.iter().map(|a| a.url.to_string()).collect();
+        assert_eq!(ours, theirs, "{name}");
+        compared += 1;
+    }
+    assert_eq!(compared, 13);
+}
