@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use bantin::config::{Config, FeedDef};
 use bantin::model::{Article, Format, vietnam};
-use bantin::serve::{Doc, Feeds};
+use bantin::serve::{Doc, Feeds, Lang};
 use bantin::store::Store;
 use chrono::TimeZone;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -103,8 +103,9 @@ fn scale(c: &mut Criterion) {
         b.iter(|| runtime.block_on(feeds.rendered("source-0", Format::Rss, 500)).unwrap().unwrap())
     });
     group.bench_function("one-source-changed", |b| b.iter(|| runtime.block_on(feeds.changed("source-1")).unwrap()));
-    group
-        .bench_function("index-from-memory", |b| b.iter(|| runtime.block_on(feeds.page(Doc::Index)).unwrap().unwrap()));
+    group.bench_function("index-from-memory", |b| {
+        b.iter(|| runtime.block_on(feeds.page(Doc::Index { lang: Lang::Vi })).unwrap().unwrap())
+    });
     group.bench_function("all-rss-page-1-from-memory", |b| {
         b.iter(|| runtime.block_on(feeds.rendered("all", Format::Rss, 1)).unwrap().unwrap())
     });

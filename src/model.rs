@@ -231,6 +231,10 @@ pub fn legacy_identity_key(canonical: &Url) -> Option<String> {
 /// An article as the store keeps and feeds publish it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeedItem {
+    /// The store's number for it: its page is `/articles/{number}`.
+    pub number: i64,
+    /// The source it was read from.
+    pub source: String,
     /// Permanent id (RSS `guid`, Atom `id`): a `tag:` URI minted once from the canonical URL.
     pub guid: String,
     pub article: Article,

@@ -83,6 +83,8 @@ mod tests {
     fn item(id: &str, title: &str, day: u32, hour: u32) -> FeedItem {
         let published = vietnam().with_ymd_and_hms(2024, 4, day, hour, 0, 0).unwrap();
         FeedItem {
+            number: 1,
+            source: "s".into(),
             guid: id.into(),
             published,
             updated: published,

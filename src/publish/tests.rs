@@ -19,6 +19,8 @@ fn meta() -> FeedMeta {
 fn item(title: &str, body: &str, image_length: Option<u64>) -> FeedItem {
     let published = vietnam().with_ymd_and_hms(2024, 4, 5, 0, 0, 0).unwrap();
     FeedItem {
+        number: 1,
+        source: "portal".into(),
         guid: "tag:portal.example,2024-04-05:/a?ItemID=1".into(),
         published,
         updated: published + chrono::Duration::hours(2),

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
 use super::ServeError;
+use super::html::Lang;
 use crate::model::Format;
 
 /// A document the server publishes.
@@ -21,8 +22,12 @@ use crate::model::Format;
 pub enum Doc {
     /// Page `page` (from 1) of the feed at `path` in `format`.
     Feed { path: String, format: Format, page: u32 },
+    /// The same page as HTML, for people in a browser.
+    FeedPage { path: String, page: u32, lang: Lang },
     /// The HTML index page.
-    Index,
+    Index { lang: Lang },
+    /// A stored article's page.
+    Article { number: i64, lang: Lang },
     /// Every feed as OPML.
     Opml,
     /// The XSLT browsers apply to the XML feeds.
@@ -32,7 +37,11 @@ pub enum Doc {
 impl Doc {
     /// Hot documents are rendered ahead of readers and never evicted.
     fn is_hot(&self) -> bool {
-        !matches!(self, Doc::Feed { page, .. } if *page > 1)
+        match self {
+            Doc::Feed { page, .. } | Doc::FeedPage { page, .. } => *page == 1,
+            Doc::Article { .. } => false,
+            Doc::Index { .. } | Doc::Opml | Doc::Stylesheet => true,
+        }
     }
 }
 
@@ -56,8 +65,8 @@ pub struct Rendered {
 pub struct Headers {
     pub cache_control: HeaderValue,
     pub last_modified: Option<HeaderValue>,
-    /// ETag of each representation: [identity, gzip, br] × [own type, XML for browsers].
-    pub etags: [[HeaderValue; 2]; 3],
+    /// ETag of each representation: identity, gzip, br.
+    pub etags: [HeaderValue; 3],
 }
 
 impl Rendered {
@@ -73,14 +82,11 @@ impl Rendered {
         let brotli = brotli(&body);
         let hash = &hex::encode(Sha256::digest(&body))[..32];
         let etag = format!("\"{hash}\"");
-        // Each coding and type is its own representation, so its own strong validator
+        // Each coding is its own representation, so its own strong validator
         // (RFC 9110 §8.8.3).
         let etags = [None, Some("gzip"), Some("br")].map(|coding| {
-            [false, true].map(|xml| {
-                let coding = coding.map(|c| format!("-{c}")).unwrap_or_default();
-                let xml = if xml { "-xml" } else { "" };
-                HeaderValue::from_str(&format!("\"{hash}{coding}{xml}\"")).expect("hex is a valid header")
-            })
+            let coding = coding.map(|c| format!("-{c}")).unwrap_or_default();
+            HeaderValue::from_str(&format!("\"{hash}{coding}\"")).expect("hex is a valid header")
         });
         let headers = Headers {
             cache_control: HeaderValue::from_str(&format!("public, max-age={max_age}")).expect("ascii"),
@@ -215,10 +221,12 @@ impl Documents {
         }
     }
 
-    /// Forgets the history pages of the feeds at `paths`.
+    /// Forgets the history pages of the feeds at `paths`, and every article page (an edit
+    /// changes one; they are cheap to render again).
     pub fn forget_history(&self, paths: &[&str]) {
         self.history.lock().expect("history lock").retain(|doc| match doc {
-            Doc::Feed { path, .. } => !paths.contains(&path.as_str()),
+            Doc::Feed { path, .. } | Doc::FeedPage { path, .. } => !paths.contains(&path.as_str()),
+            Doc::Article { .. } => false,
             _ => true,
         });
     }

@@ -1,7 +1,7 @@
 //! Static copies of every feed for nginx or a CDN: the same bytes the server sends (before
 //! compression), each written to a temporary file and renamed, so a reader never sees a partial
 //! file. Layout: `DIR/feeds/PATH.{rss,atom,json}` (and `.gz` twins for nginx's `gzip_static`),
-//! `DIR/opml.xml`, `DIR/feed.xsl`.
+//! `DIR/index.html` (the index page, in Vietnamese), `DIR/opml.xml`, `DIR/feed.xsl`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use super::{Doc, Feeds, ServeError};
 use crate::model::Format;
 
-/// Writes every feed's first page, the OPML and the stylesheet; returns the files written.
+/// Writes every feed's first page, the index, the OPML and the stylesheet; returns the files
+/// written.
 pub async fn export(feeds: &Feeds, dir: &Path) -> Result<Vec<PathBuf>, ServeError> {
     remove_leftovers(dir);
     let mut written = Vec::new();
@@ -24,7 +25,8 @@ pub async fn export(feeds: &Feeds, dir: &Path) -> Result<Vec<PathBuf>, ServeErro
             written.push(path);
         }
     }
-    for (name, doc) in [("opml.xml", Doc::Opml), ("feed.xsl", Doc::Stylesheet)] {
+    let index = Doc::Index { lang: super::html::Lang::Vi };
+    for (name, doc) in [("index.html", index), ("opml.xml", Doc::Opml), ("feed.xsl", Doc::Stylesheet)] {
         let Some(doc) = feeds.page(doc).await? else { continue };
         let path = dir.join(name);
         write_atomically(&path, &doc.body)?;

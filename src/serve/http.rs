@@ -8,7 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{Doc, Feeds, Rendered, ServeError};
+use super::{Doc, Feeds, Rendered, ServeError, html};
 use crate::metrics::StatusLabels;
 use crate::model::Format;
 
@@ -31,14 +31,26 @@ pub async fn feed(
         Some(Ok(n)) if n >= 1 => n,
         Some(_) => return (StatusCode::BAD_REQUEST, "page must be a number from 1\n").into_response(),
     };
-    let response = answer(feeds.rendered(path, format, page).await, &headers, "no such feed or page\n");
+    // A person's browser gets the page, in their language; a feed reader the feed.
+    let doc = if html::prefers_html(&headers) {
+        feeds.feed_page(path, page, html::Lang::from_headers(&headers)).await
+    } else {
+        feeds.rendered(path, format, page).await
+    };
+    let response = answer(doc, &headers, "no such feed or page\n");
     let status = StatusLabels { status: response.status().as_str().to_string() };
     feeds.inner.metrics.feed_requests.get_or_create(&status).inc();
     response
 }
 
 pub async fn index(State(feeds): State<Feeds>, headers: HeaderMap) -> Response {
-    answer(feeds.page(Doc::Index).await, &headers, "")
+    answer(feeds.page(Doc::Index { lang: html::Lang::from_headers(&headers) }).await, &headers, "")
+}
+
+pub async fn article(State(feeds): State<Feeds>, Path(number): Path<String>, headers: HeaderMap) -> Response {
+    let Ok(number) = number.parse::<i64>() else { return (StatusCode::NOT_FOUND, "no such article\n").into_response() };
+    let lang = html::Lang::from_headers(&headers);
+    answer(feeds.article(number, lang).await, &headers, "no such article\n")
 }
 
 pub async fn opml(State(feeds): State<Feeds>, headers: HeaderMap) -> Response {
@@ -73,17 +85,7 @@ fn answer(doc: Result<Option<Arc<Rendered>>, ServeError>, request: &HeaderMap, m
 /// named with `q=0` is refused even when `*` would allow it.
 fn choose_encoding(request: &HeaderMap) -> Option<&'static str> {
     let accept = request.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let weights: Vec<(&str, f32)> = accept
-        .split(',')
-        .filter_map(|part| {
-            let mut fields = part.split(';').map(str::trim);
-            let name = fields.next().filter(|n| !n.is_empty())?;
-            let q = fields
-                .find_map(|f| f.strip_prefix("q=").or_else(|| f.strip_prefix("Q=")))
-                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
-            Some((name, q))
-        })
-        .collect();
+    let weights: Vec<(&str, f32)> = html::weighted(accept).collect();
     let weight = |coding: &str| {
         weights
             .iter()
@@ -94,19 +96,8 @@ fn choose_encoding(request: &HeaderMap) -> Option<&'static str> {
     ["br", "gzip"].into_iter().find(|c| weight(c) > 0.0)
 }
 
-/// A browser navigating to an XML feed (it asks for HTML, not for feeds). Browsers show
-/// `application/rss+xml` as plain text or download it; as `application/xml` they apply the
-/// feed's stylesheet. Feed readers never ask for HTML first, so they get the feed's own type.
-fn wants_page(doc: &Rendered, request: &HeaderMap) -> bool {
-    let accept = request.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let xml_feed =
-        doc.content_type.starts_with("application/rss+xml") || doc.content_type.starts_with("application/atom+xml");
-    xml_feed && accept.contains("text/html") && !accept.contains("rss+xml") && !accept.contains("atom+xml")
-}
-
 fn respond(doc: &Rendered, request: &HeaderMap) -> Response {
     let encoding = choose_encoding(request);
-    let page = wants_page(doc, request);
     let coding_index = match encoding {
         None => 0,
         Some("gzip") => 1,
@@ -114,9 +105,10 @@ fn respond(doc: &Rendered, request: &HeaderMap) -> Response {
     };
     let mut response = Response::new(Body::empty());
     let headers = response.headers_mut();
-    headers.insert(header::ETAG, doc.headers.etags[coding_index][usize::from(page)].clone());
+    headers.insert(header::ETAG, doc.headers.etags[coding_index].clone());
     headers.insert(header::CACHE_CONTROL, doc.headers.cache_control.clone());
-    headers.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Encoding"));
+    // Feed URLs answer browsers with a page, and pages follow the reader's language.
+    headers.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Encoding, Accept-Language"));
     if let Some(lm) = &doc.headers.last_modified {
         headers.insert(header::LAST_MODIFIED, lm.clone());
     }
@@ -124,8 +116,7 @@ fn respond(doc: &Rendered, request: &HeaderMap) -> Response {
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         return response;
     }
-    let content_type = if page { "application/xml; charset=utf-8" } else { doc.content_type };
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(doc.content_type));
     if let Some(coding) = encoding {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(coding));
     }
@@ -143,10 +134,7 @@ fn not_modified(doc: &Rendered, request: &HeaderMap) -> bool {
     if let Some(inm) = request.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
         let stem = doc.etag.trim_end_matches('"');
         return inm.split(',').map(|t| t.trim().trim_start_matches("W/")).any(|t| {
-            t == "*"
-                || t == doc.etag
-                || t.strip_prefix(stem)
-                    .is_some_and(|rest| matches!(rest, "-br\"" | "-gzip\"" | "-xml\"" | "-br-xml\"" | "-gzip-xml\""))
+            t == "*" || t == doc.etag || t.strip_prefix(stem).is_some_and(|rest| matches!(rest, "-br\"" | "-gzip\""))
         });
     }
     // Any of the three HTTP date forms (RFC 9110 §5.6.7): IMF-fixdate, RFC 850, asctime.
@@ -199,7 +187,7 @@ mod tests {
     #[test]
     fn if_none_match_matches_every_representation_and_wins_over_dates() {
         let doc = Rendered::new(b"x".to_vec(), "text/plain", Some(std::time::SystemTime::UNIX_EPOCH), 60);
-        let gz = doc.headers.etags[1][0].to_str().unwrap().to_string();
+        let gz = doc.headers.etags[1].to_str().unwrap().to_string();
         assert!(not_modified(&doc, &with(header::IF_NONE_MATCH, &gz)));
         assert!(not_modified(&doc, &with(header::IF_NONE_MATCH, &format!("\"other\", W/{}", doc.etag))));
         let mut both = with(header::IF_NONE_MATCH, "\"other\"");

@@ -14,6 +14,7 @@
 mod cache;
 mod catalog;
 mod export;
+mod html;
 mod http;
 mod listen;
 mod pages;
@@ -35,6 +36,7 @@ use crate::store::{Store, StoreError};
 pub use cache::{Doc, Rendered};
 pub use catalog::{Published, Selection, item_count, page_items};
 pub use export::export;
+pub use html::Lang;
 
 /// Why a document could not be produced.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +50,9 @@ pub enum ServeError {
     /// Writing a static file failed.
     #[error("cannot write {path}: {source}")]
     Write { path: std::path::PathBuf, source: std::io::Error },
+    /// A page template failed to render.
+    #[error("cannot render a page: {0}")]
+    Template(#[from] askama::Error),
     /// A blocking task died (a panic in the store or renderer).
     #[error("background task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
@@ -94,6 +99,38 @@ fn render_page(meta: &FeedMeta, format: Format, page: u32, items: &PageItems) ->
     let max_age = (u64::from(meta.ttl_minutes) * 30).clamp(60, 3600);
     Ok(Rendered::new(body, format.content_type(), newest.map(Into::into), max_age))
 }
+
+/// One page of a feed as HTML, with the feed's validators' rules.
+fn render_html(
+    site: &SiteInfo,
+    lang: html::Lang,
+    feed: &Published,
+    meta: &FeedMeta,
+    page: u32,
+    items: &PageItems,
+) -> Result<Rendered, ServeError> {
+    let body = html::feed(&site.site(), lang, feed, meta, page, &items.items, items.has_next)?;
+    let newest = items.items.iter().map(|i| i.updated).max();
+    let max_age = (u64::from(meta.ttl_minutes) * 30).clamp(60, 3600);
+    Ok(Rendered::new(body.into_bytes(), "text/html; charset=utf-8", newest.map(Into::into), max_age))
+}
+
+/// What pages show of the whole site, owned so a render can take it to its own thread.
+#[derive(Clone)]
+struct SiteInfo {
+    title: String,
+    base: String,
+    catalog: Arc<Vec<Published>>,
+}
+
+impl SiteInfo {
+    fn site(&self) -> html::Site<'_> {
+        html::Site { title: &self.title, base: &self.base, catalog: &self.catalog }
+    }
+}
+
+/// How many of the newest articles the index shows.
+const LATEST_ON_INDEX: usize = 20;
 
 /// How many renders run at once: each holds its items, its bytes and the compressors' state.
 const CONCURRENT_RENDERS: usize = 2;
@@ -163,7 +200,7 @@ impl Feeds {
         *self.inner.catalog.write().expect("catalog lock") = catalog.clone();
         self.inner.stats.write().expect("stats lock").retain(|path, _| catalog.iter().any(|f| &f.path == path));
         self.inner.documents.retain_hot(|doc| match doc {
-            Doc::Feed { path, .. } => catalog.iter().any(|f| &f.path == path),
+            Doc::Feed { path, .. } | Doc::FeedPage { path, .. } => catalog.iter().any(|f| &f.path == path),
             _ => true,
         });
         self.refresh(&catalog.iter().collect::<Vec<_>>(), true).await
@@ -199,8 +236,19 @@ impl Feeds {
                 };
                 note(self.inner.documents.refresh(doc, || render).await.map(drop));
             }
+            for lang in html::Lang::ALL {
+                let doc = Doc::FeedPage { path: feed.path.clone(), page: 1, lang };
+                let (site, meta, page, owned) = (self.site_info(), self.meta(feed), page.clone(), (*feed).clone());
+                let render = async move {
+                    let rendered =
+                        tokio::task::spawn_blocking(move || render_html(&site, lang, &owned, &meta, 1, &page))
+                            .await??;
+                    Ok(Some(rendered))
+                };
+                note(self.inner.documents.refresh(doc, || render).await.map(drop));
+            }
         }
-        let mut docs = vec![Doc::Index];
+        let mut docs: Vec<Doc> = html::Lang::ALL.iter().map(|lang| Doc::Index { lang: *lang }).collect();
         if all_documents {
             docs.extend([Doc::Opml, Doc::Stylesheet]);
         }
@@ -261,6 +309,59 @@ impl Feeds {
         self.inner.documents.get(doc, || render).await
     }
 
+    /// Page `page` of the feed at `path` as HTML in `lang`; `None` if there is no such feed or
+    /// page.
+    pub async fn feed_page(
+        &self,
+        path: &str,
+        page: u32,
+        lang: html::Lang,
+    ) -> Result<Option<Arc<Rendered>>, ServeError> {
+        let doc = Doc::FeedPage { path: path.to_string(), page, lang };
+        if let Some(hit) = self.inner.documents.cached(&doc) {
+            return Ok(Some(hit));
+        }
+        let Some(feed) = self.catalog().iter().find(|f| f.path == path).cloned() else { return Ok(None) };
+        let stats = self.inner.stats.read().expect("stats lock").get(path).cloned();
+        if page == 0 || stats.is_some_and(|s| page > feed.last_page(s.items)) {
+            return Ok(None);
+        }
+        let (store, site, meta) = (self.inner.store.clone(), self.site_info(), self.meta(&feed));
+        let render = async move {
+            tokio::task::spawn_blocking(move || -> Result<Option<Rendered>, ServeError> {
+                let Some(items) = read_page(&store, &feed, page)? else { return Ok(None) };
+                Ok(Some(render_html(&site, lang, &feed, &meta, page, &items)?))
+            })
+            .await?
+        };
+        self.inner.documents.get(doc, || render).await
+    }
+
+    /// The page of the stored article numbered `number`, if a published feed has its source.
+    pub async fn article(&self, number: i64, lang: html::Lang) -> Result<Option<Arc<Rendered>>, ServeError> {
+        let (store, site) = (self.inner.store.clone(), self.site_info());
+        let render = async move {
+            tokio::task::spawn_blocking(move || -> Result<Option<Rendered>, ServeError> {
+                let Some(item) = store.item(number)? else { return Ok(None) };
+                if !site.catalog.iter().any(|f| f.shows(&item.source)) {
+                    return Ok(None);
+                }
+                let body = html::article(&site.site(), lang, &item)?;
+                Ok(Some(Rendered::new(body.into_bytes(), "text/html; charset=utf-8", Some(item.updated.into()), 300)))
+            })
+            .await?
+        };
+        self.inner.documents.get(Doc::Article { number, lang }, || render).await
+    }
+
+    fn site_info(&self) -> SiteInfo {
+        SiteInfo {
+            title: self.inner.title.clone(),
+            base: self.inner.public_url.as_str().trim_end_matches('/').to_string(),
+            catalog: self.catalog(),
+        }
+    }
+
     /// The index, OPML or stylesheet (rendered already, except before [`Feeds::warm`]).
     pub async fn page(&self, doc: Doc) -> Result<Option<Arc<Rendered>>, ServeError> {
         let render = || self.page_render(&doc);
@@ -289,14 +390,15 @@ impl Feeds {
     fn page_render(&self, doc: &Doc) -> impl Future<Output = Result<Option<Rendered>, ServeError>> + Send + 'static {
         let catalog = self.catalog();
         let stats = self.inner.stats.read().expect("stats lock").clone();
-        let (title, base) = (self.inner.title.clone(), self.inner.public_url.clone());
+        let title = self.inner.title.clone();
+        let site = self.site_info();
         let store = self.inner.store.clone();
         let metas: Vec<FeedMeta> = catalog.iter().map(|f| self.meta(f)).collect();
         let doc = doc.clone();
         async move {
             tokio::task::spawn_blocking(move || -> Result<Option<Rendered>, ServeError> {
                 Ok(match doc {
-                    Doc::Index => {
+                    Doc::Index { lang } => {
                         let lines = catalog
                             .iter()
                             .map(|f| {
@@ -305,16 +407,16 @@ impl Feeds {
                                     Some(s) => s.clone(),
                                     None => self::stats(&store, f)?,
                                 };
-                                Ok(pages::Line {
-                                    path: f.path.clone(),
-                                    title: f.title.clone(),
-                                    items: s.items,
-                                    newest: s.newest,
-                                })
+                                Ok(html::Line { feed: f, items: s.items, newest: s.newest })
                             })
                             .collect::<Result<Vec<_>, StoreError>>()?;
                         let newest = lines.iter().filter_map(|l| l.newest).max();
-                        let html = pages::index_html(&title, &base, &lines);
+                        let all = catalog.iter().find(|f| f.path == crate::config::ALL_FEEDS);
+                        let latest = match all {
+                            Some(all) => page_items(&store, all, 0, LATEST_ON_INDEX)?,
+                            None => Vec::new(),
+                        };
+                        let html = html::index(&site.site(), lang, &latest, &lines)?;
                         // Short: a feed's line changes whenever its source does.
                         Some(Rendered::new(html.into_bytes(), "text/html; charset=utf-8", newest.map(Into::into), 60))
                     }
@@ -336,7 +438,7 @@ impl Feeds {
                         None,
                         86400,
                     )),
-                    Doc::Feed { .. } => None,
+                    Doc::Feed { .. } | Doc::FeedPage { .. } | Doc::Article { .. } => None,
                 })
             })
             .await?
@@ -365,6 +467,7 @@ impl Feeds {
             .route("/opml", get(http::opml))
             .route("/feed.xsl", get(http::stylesheet))
             .route("/feeds/{*file}", get(http::feed))
+            .route("/articles/{number}", get(http::article))
             .with_state(self.clone())
     }
 }

@@ -319,8 +319,7 @@ impl Store {
         let earliest_copy =
             if query.sources.len() > 1 { EARLIEST_COPY_CLAUSE.replace("{marks}", &marks) } else { String::new() };
         let sql = format!(
-            "SELECT key, guid, url, title, published, summary, author, image_url, image_caption, image_length,
-                    image_mime, content_html, content_text, updated, categories
+            "SELECT {ROW_COLUMNS}
              FROM articles a
              WHERE source IN ({marks}) AND {category} {earliest_copy}
              ORDER BY published_ts DESC, id DESC LIMIT ?2 OFFSET ?3"
@@ -330,26 +329,15 @@ impl Store {
         let mut values: Vec<rusqlite::types::Value> =
             vec![query.category.clone().into(), (query.limit as i64).into(), (query.offset as i64).into()];
         values.extend(sources);
-        let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
-            Ok(Row {
-                key: r.get(0)?,
-                guid: r.get(1)?,
-                url: r.get(2)?,
-                title: r.get(3)?,
-                published: r.get(4)?,
-                summary: r.get(5)?,
-                author: r.get(6)?,
-                image_url: r.get(7)?,
-                image_caption: r.get(8)?,
-                image_length: r.get(9)?,
-                image_mime: r.get(10)?,
-                content_html: r.get(11)?,
-                content_text: r.get(12)?,
-                updated: r.get(13)?,
-                categories: r.get(14)?,
-            })
-        })?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), Row::read)?;
         rows.map(|row| row?.into_item()).collect()
+    }
+
+    /// The article numbered `number` (its [`FeedItem::number`]), if it is still stored.
+    pub fn item(&self, number: i64) -> Result<Option<FeedItem>, StoreError> {
+        let sql = format!("SELECT {ROW_COLUMNS} FROM articles a WHERE id = ?1");
+        let row = self.reader().prepare_cached(&sql)?.query_row([number], Row::read).optional()?;
+        row.map(Row::into_item).transpose()
     }
 
     /// How many distinct articles `query` selects (ignoring its limit).
@@ -644,7 +632,14 @@ fn stamp(t: DateTime<FixedOffset>) -> String {
     t.with_timezone(&vietnam()).to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
+/// The columns [`Row::read`] reads, in its order.
+const ROW_COLUMNS: &str = "a.id, a.source, a.key, a.guid, a.url, a.title, a.published, a.summary, a.author,
+    a.image_url, a.image_caption, a.image_length, a.image_mime, a.content_html, a.content_text, a.updated,
+    a.categories";
+
 struct Row {
+    number: i64,
+    source: String,
     key: String,
     guid: String,
     url: String,
@@ -663,6 +658,28 @@ struct Row {
 }
 
 impl Row {
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+        Ok(Row {
+            number: r.get(0)?,
+            source: r.get(1)?,
+            key: r.get(2)?,
+            guid: r.get(3)?,
+            url: r.get(4)?,
+            title: r.get(5)?,
+            published: r.get(6)?,
+            summary: r.get(7)?,
+            author: r.get(8)?,
+            image_url: r.get(9)?,
+            image_caption: r.get(10)?,
+            image_length: r.get(11)?,
+            image_mime: r.get(12)?,
+            content_html: r.get(13)?,
+            content_text: r.get(14)?,
+            updated: r.get(15)?,
+            categories: r.get(16)?,
+        })
+    }
+
     fn into_item(self) -> Result<FeedItem, StoreError> {
         let corrupt = |reason: String| StoreError::Corrupt { key: self.key.clone(), reason };
         let date = |s: &str| DateTime::parse_from_rfc3339(s).map_err(|e| corrupt(format!("date `{s}`: {e}")));
@@ -681,6 +698,8 @@ impl Row {
         let published = date(&self.published)?;
         let updated = date(&self.updated)?;
         Ok(FeedItem {
+            number: self.number,
+            source: self.source,
             guid: self.guid,
             published,
             updated,
