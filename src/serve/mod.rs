@@ -1,5 +1,6 @@
 //! The read path: every published feed over HTTP (RSS, Atom, JSON Feed, history pages), the
-//! index page with autodiscovery, OPML, the feed stylesheet, health and metrics.
+//! same as HTML pages for browsers, the index and article pages, OPML, the feed stylesheet,
+//! health and metrics.
 //!
 //! Readers never pay for a render: page 1 of every feed, the index and the OPML are rendered
 //! and compressed on the write path (at start-up, then after each change, only the documents
@@ -8,8 +9,8 @@
 //! reads SQLite but history pages and `/readyz`.
 //!
 //! Files: `catalog.rs` (which feeds exist and what they show), `cache.rs` (rendered documents,
-//! single flight, the history cache), `http.rs` (handlers and HTTP semantics), `pages.rs`
-//! (index, health), `export.rs` (static files).
+//! single flight, the history cache), `http.rs` (handlers and HTTP semantics), `html.rs` and
+//! `templates/` (the pages people read), `pages.rs` (health), `export.rs` (static files).
 
 mod cache;
 mod catalog;
