@@ -309,6 +309,10 @@ pub struct FeedMeta {
     pub ttl_minutes: u32,
     /// Atom needs an `updated` even for a feed with no items yet.
     pub empty_updated: DateTime<FixedOffset>,
+    /// A small square image (RSS `image` when there is no logo, Atom `icon`, JSON `favicon`).
+    pub icon: Option<Url>,
+    /// A larger one (RSS `image`, Atom `logo`, JSON `icon`).
+    pub logo: Option<Url>,
 }
 
 /// Which page of a feed's history a document is (RFC 5005 paged feeds): page 1 is the feed.

@@ -201,6 +201,8 @@ async fn page(State(state): State<Shared>, request: Request) -> Response {
         (&Method::GET | &Method::HEAD, p) if p.ends_with(".jpg") || p.ends_with(".jpeg") || p.ends_with(".png") => {
             (&SITE, "placeholder.jpg".into())
         }
+        // The portal's icon, where its pages' `<link rel="shortcut icon">` says.
+        (&Method::GET | &Method::HEAD, "/style%20library/images/favicon.ico") => (&SITE, "favicon.ico".into()),
         (&Method::GET | &Method::HEAD, _) => return StatusCode::NOT_FOUND.into_response(),
         _ => return StatusCode::METHOD_NOT_ALLOWED.into_response(),
     };
@@ -210,6 +212,9 @@ async fn page(State(state): State<Shared>, request: Request) -> Response {
     };
     if file.ends_with(".jpg") {
         return ([(header::CONTENT_TYPE, "image/jpeg")], file_bytes).into_response();
+    }
+    if file.ends_with(".ico") {
+        return ([(header::CONTENT_TYPE, "image/vnd.microsoft.icon")], file_bytes).into_response();
     }
     let mut html = String::from_utf8_lossy(file_bytes).into_owned();
     if fault == Fault::EditedArticle && file == "article-12345.html" {

@@ -132,3 +132,41 @@ async fn the_index_history_and_article_pages() {
         assert_eq!(get(&base.join(missing).unwrap(), &[]).await.status(), 404, "{missing}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn feeds_and_pages_carry_the_portals_icon_found_once() {
+    let (portal, install, base) = site().await;
+    let icon = portal.url().join("/Style%20Library/images/favicon.ico").unwrap();
+    let asked = |portal: &SamplePortal| portal.requests().iter().filter(|r| r.contains("favicon.ico")).count();
+    assert_eq!(asked(&portal), 1, "probed once: {:?}", portal.requests());
+    let rss = get(&base.join("feeds/sample.rss").unwrap(), &[]).await.text().await.unwrap();
+    assert!(rss.contains(&format!("<image><url>{icon}</url><title>Sample portal</title>")), "{rss}");
+    let atom = get(&base.join("feeds/sample/tin-tuc-su-kien.atom").unwrap(), &[]).await.text().await.unwrap();
+    assert!(atom.contains(&format!("<icon>{icon}</icon>")), "a category feed has its source's icon: {atom}");
+    let json = get(&base.join("feeds/sample.json").unwrap(), &[]).await.text().await.unwrap();
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!((json["icon"].as_str(), json["favicon"].as_str()), (Some(icon.as_str()), Some(icon.as_str())));
+    let page = get(&base.join("feeds/sample.rss").unwrap(), &[(ACCEPT, BROWSER)]).await.text().await.unwrap();
+    assert!(page.contains(&format!("<link rel=\"icon\" href=\"{icon}\">")), "{page}");
+    // The feed of all sources has no one source's icon.
+    let all = get(&base.join("feeds/all.atom").unwrap(), &[]).await.text().await.unwrap();
+    assert!(!all.contains("<icon>"), "{all}");
+
+    // Looked for once: the next run does not ask again.
+    let out = install.cli(&["scrape"]).await;
+    assert!(out.status.success());
+    assert_eq!(asked(&portal), 1, "{:?}", portal.requests());
+
+    // A feed file's own icon and logo win.
+    install.add_to_feed("icon = \"https://cdn.example/icon.png\"\nlogo = \"https://cdn.example/logo.png\"");
+    let check = install.cli(&["check"]).await;
+    assert!(check.status.success(), "{}{}", stdout(&check), common::stderr(&check));
+    install.add_to_feed("");
+    let file = install.path("feeds/sample.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("https://cdn.example/icon.png", "ftp://cdn.example/icon.png")).unwrap();
+    let refused = install.cli(&["check"]).await;
+    assert!(!refused.status.success());
+    let err = common::stderr(&refused);
+    assert!(err.contains("sample.toml") && err.contains("icon"), "names the file and the key: {err}");
+}

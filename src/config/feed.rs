@@ -51,6 +51,10 @@ pub struct FeedDef {
     /// Retention never goes below this many newest articles: the largest window any published
     /// feed (its own, a merged one, the feed of all sources) shows of this source.
     pub keep_at_least: usize,
+    /// The feed's icon (square, small) and logo (wider or larger) as readers show them; when
+    /// unset, the portal's own icons, found once on its home page.
+    pub icon: Option<Url>,
+    pub logo: Option<Url>,
 }
 
 /// A list page to scrape, and the category its articles belong to.
@@ -161,6 +165,8 @@ struct RawFeed {
     max_title_chars: Option<usize>,
     max_body_kb: Option<usize>,
     allowed_hosts: Option<Vec<String>>,
+    icon: Option<String>,
+    logo: Option<String>,
 }
 
 /// `"https://…"` or `{ url = "https://…", category = "Tin tức" }`.
@@ -285,6 +291,8 @@ impl FeedDef {
             keep_at_least: limit,
             full_text,
             allowed_hosts: raw.allowed_hosts.map(|hosts| hosts.iter().map(|h| h.trim().to_ascii_lowercase()).collect()),
+            icon: raw.icon.map(|u| parse_http_url(&u).map_err(|r| invalid(path, "icon", r))).transpose()?,
+            logo: raw.logo.map(|u| parse_http_url(&u).map_err(|r| invalid(path, "logo", r))).transpose()?,
         })
     }
 
@@ -316,6 +324,8 @@ impl FeedDef {
             max_title_chars: None,
             max_body_kb: None,
             allowed_hosts: None,
+            icon: None,
+            logo: None,
         };
         FeedDef::from_raw(Path::new("<built-in sample>"), raw).expect("the built-in sample feed is valid")
     }

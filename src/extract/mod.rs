@@ -8,6 +8,7 @@ pub mod date;
 mod dom;
 mod dump;
 mod feed;
+mod icons;
 mod links;
 mod publishing_portal;
 
@@ -22,6 +23,7 @@ pub use body::author_name;
 
 pub use dump::is_dump;
 pub use feed::FeedItems;
+pub use icons::{IconLinks, links as icon_links};
 
 /// Why a page gave no article. A page that stopped matching its profile is an error with the
 /// field and the reason, never an article with an empty field.

@@ -1,6 +1,7 @@
 //! Atom 1.0 (RFC 4287), with RFC 5005 paging links.
 
 use atom_syndication::{Category, Content, Entry, Feed, Link, Person, Text, WriteConfig};
+use url::Url;
 
 use super::{GENERATOR, PublishError, content_html, last_change, paging_links};
 use crate::model::{FeedItem, FeedMeta, Format, Paging, xml_safe};
@@ -24,6 +25,8 @@ pub fn render(meta: &FeedMeta, items: &[FeedItem], paging: Paging) -> Result<Vec
         links,
         generator: Some(atom_syndication::Generator { value: GENERATOR.into(), uri: None, version: None }),
         lang: Some("vi".into()),
+        icon: meta.icon.as_ref().map(Url::to_string),
+        logo: meta.logo.as_ref().map(Url::to_string),
         entries: items.iter().map(entry).collect(),
         ..Feed::default()
     };

@@ -38,6 +38,13 @@ pub fn render(meta: &FeedMeta, items: &[FeedItem], paging: Paging) -> Result<Vec
         .ttl(Some(meta.ttl_minutes.to_string()))
         .last_build_date(Some(last_build))
         .atom_ext(Some(AtomExtension { links }))
+        // RSS has one image: the logo when there is one, else the icon.
+        .image(meta.logo.as_ref().or(meta.icon.as_ref()).map(|image| rss::Image {
+            url: image.to_string(),
+            title: xml_safe(&meta.title),
+            link: meta.site.to_string(),
+            ..rss::Image::default()
+        }))
         .namespaces(namespaces)
         .items(items)
         .build();

@@ -13,6 +13,8 @@ fn meta() -> FeedMeta {
         self_base: Url::parse("https://feeds.example/").unwrap(),
         ttl_minutes: 30,
         empty_updated: vietnam().with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
+        icon: None,
+        logo: None,
     }
 }
 

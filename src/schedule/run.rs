@@ -94,6 +94,8 @@ pub struct RunReport {
     pub errors: Vec<RunError>,
     /// What went wrong without losing anything (a feed that is not well-formed but was read).
     pub warnings: Vec<String>,
+    /// The source's icons were found (or changed): its feeds show them.
+    pub icons_changed: bool,
 }
 
 impl RunReport {
@@ -102,7 +104,7 @@ impl RunReport {
     }
 
     pub fn changed(&self) -> bool {
-        self.counts.new + self.counts.updated > 0
+        self.counts.new + self.counts.updated > 0 || self.icons_changed
     }
 
     /// The run stopped on a panic (see [`super::supervised`]).
@@ -125,7 +127,10 @@ impl Runner {
 
     /// [`Runner::run`], calling `progress` with the report so far after each page fetched.
     pub async fn run_with_progress(&self, def: &FeedDef, progress: &(dyn Fn(&RunReport) + Sync)) -> RunReport {
-        let report = run_source(&self.fetcher, &self.store, def, progress).await;
+        let mut report = run_source(&self.fetcher, &self.store, def, progress).await;
+        if !report.failed() {
+            report.icons_changed = find_icons(&self.fetcher, &self.store, def).await;
+        }
         self.finish(&report).await;
         report
     }
@@ -502,6 +507,69 @@ async fn run_feed_source(
         Ok(counts) => report.counts = counts,
         Err(e) => report.errors.push(e),
     }
+}
+
+/// How long the icons found on a site (or their absence) are trusted before looking again.
+const ICONS_TTL: chrono::Duration = chrono::Duration::days(30);
+
+/// Looks for `def`'s icons on its home page, once (then every `ICONS_TTL`), unless its feed
+/// file sets both: the first named icon and logo that answer as images. Returns whether what is
+/// stored changed. Failures only mean another look next run.
+async fn find_icons(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef) -> bool {
+    if def.icon.is_some() && def.logo.is_some() {
+        return false;
+    }
+    let stored = blocking(store, {
+        let source = def.name.clone();
+        move |s| s.icons(&source)
+    })
+    .await;
+    let stored = match stored {
+        Ok(stored) => stored,
+        Err(e) => {
+            tracing::warn!(source = %def.name, error = %e, "cannot read stored icons");
+            return false;
+        }
+    };
+    if stored.as_ref().and_then(|s| s.checked).is_some_and(|at| now() - at < ICONS_TTL) {
+        return false;
+    }
+    let page = match fetcher.page(&def.site).await {
+        Ok(page) => page,
+        Err(e) => {
+            tracing::debug!(source = %def.name, error = %e, "home page unavailable; icons looked for next run");
+            return false;
+        }
+    };
+    let links = extract::icon_links(&page);
+    let image = async |candidates: Vec<url::Url>| {
+        for url in candidates.into_iter().filter(|u| def.may_fetch(u)) {
+            match fetcher.probe(&url).await {
+                // `.ico` files are often served without an image type.
+                Ok(probe)
+                    if probe
+                        .mime
+                        .as_deref()
+                        .is_some_and(|m| m.starts_with("image/") || m == "application/octet-stream") =>
+                {
+                    return Some(url);
+                }
+                Ok(_) => {}
+                Err(e) => tracing::debug!(icon = %url, error = %e, "not an icon"),
+            }
+        }
+        None
+    };
+    let icon = image(links.icons).await;
+    let logo = image(links.logos).await;
+    let changed = stored.as_ref().is_none_or(|s| s.icon != icon || s.logo != logo);
+    let source = def.name.clone();
+    let saved = blocking(store, move |s| s.set_icons(&source, icon.as_ref(), logo.as_ref(), now())).await;
+    if let Err(e) = saved {
+        tracing::warn!(source = %def.name, error = %e, "cannot store icons");
+        return false;
+    }
+    changed
 }
 
 async fn fetch_article(fetcher: &Fetcher, def: &FeedDef, link: &ListLink, probe: bool) -> Result<Article, RunError> {

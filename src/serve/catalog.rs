@@ -23,6 +23,9 @@ pub struct Published {
     pub ttl_minutes: u32,
     /// For merged feeds: filters and one copy per story.
     pub selection: Option<Selection>,
+    /// The icon and logo its feed file sets (else its source's, found on the site).
+    pub icon: Option<Url>,
+    pub logo: Option<Url>,
 }
 
 impl Published {
@@ -116,6 +119,8 @@ pub fn catalog(config: &Config) -> Vec<Published> {
             query: query.clone(),
             ttl_minutes: ttl(def),
             selection: None,
+            icon: def.icon.clone(),
+            logo: def.logo.clone(),
         });
         if def.category_feeds {
             let mut seen = Vec::new();
@@ -132,6 +137,8 @@ pub fn catalog(config: &Config) -> Vec<Published> {
                     query: Query { category: Some(category), ..query.clone() },
                     ttl_minutes: ttl(def),
                     selection: None,
+                    icon: def.icon.clone(),
+                    logo: def.logo.clone(),
                 });
             }
         }
@@ -150,6 +157,8 @@ pub fn catalog(config: &Config) -> Vec<Published> {
                 categories: def.categories.clone(),
                 dedupe_window: def.dedupe_window,
             }),
+            icon: None,
+            logo: None,
         });
     }
     if !config.feeds.is_empty() {
@@ -170,6 +179,8 @@ pub fn catalog(config: &Config) -> Vec<Published> {
                 categories: Vec::new(),
                 dedupe_window: std::time::Duration::from_secs(48 * 3600),
             }),
+            icon: None,
+            logo: None,
         });
     }
     feeds

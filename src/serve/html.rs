@@ -248,6 +248,8 @@ pub struct Site<'a> {
     /// `public_url` without its trailing slash.
     pub base: &'a str,
     pub catalog: &'a [Published],
+    /// Each feed's icon, by path.
+    pub icons: &'a std::collections::HashMap<String, url::Url>,
 }
 
 impl Site<'_> {
@@ -268,7 +270,7 @@ impl Site<'_> {
             site_title: self.title.to_string(),
             home: format!("{}/", self.base),
             opml: format!("{}/opml", self.base),
-            icon: None,
+            icon: feed.and_then(|f| self.icons.get(&f.path)).map(url::Url::to_string),
             alternates,
             subscribe,
         }

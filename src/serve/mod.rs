@@ -122,11 +122,12 @@ struct SiteInfo {
     title: String,
     base: String,
     catalog: Arc<Vec<Published>>,
+    icons: Arc<HashMap<String, Url>>,
 }
 
 impl SiteInfo {
     fn site(&self) -> html::Site<'_> {
-        html::Site { title: &self.title, base: &self.base, catalog: &self.catalog }
+        html::Site { title: &self.title, base: &self.base, catalog: &self.catalog, icons: &self.icons }
     }
 }
 
@@ -152,6 +153,8 @@ struct Inner {
     /// Per feed path; missing until the feed's first refresh.
     stats: RwLock<HashMap<String, FeedStats>>,
     documents: Arc<cache::Documents>,
+    /// Icons found on each source's site (by source name), read at each refresh.
+    icons: RwLock<HashMap<String, crate::store::Icons>>,
     /// One refresh (start-up, change, reload) at a time, in the order they were asked for.
     refreshing: tokio::sync::Mutex<()>,
 }
@@ -169,6 +172,7 @@ impl Feeds {
                 title: config.title.clone(),
                 catalog: RwLock::new(Arc::new(catalog::catalog(config))),
                 stats: RwLock::new(HashMap::new()),
+                icons: RwLock::new(HashMap::new()),
                 documents: Arc::new(cache::Documents::new(config.history_cache_bytes, CONCURRENT_RENDERS)),
                 refreshing: tokio::sync::Mutex::new(()),
             }),
@@ -211,6 +215,9 @@ impl Feeds {
     /// when `all_documents`). Continues past a failed document, returning the first error.
     async fn refresh(&self, feeds: &[&Published], all_documents: bool) -> Result<(), ServeError> {
         let paths: Vec<&str> = feeds.iter().map(|f| f.path.as_str()).collect();
+        if let Err(e) = self.read_icons().await {
+            tracing::warn!(error = %e, "cannot read the sources' icons");
+        }
         self.inner.documents.forget_history(&paths);
         let mut first_error = None;
         let mut note = |result: Result<_, ServeError>| {
@@ -356,10 +363,13 @@ impl Feeds {
     }
 
     fn site_info(&self) -> SiteInfo {
+        let catalog = self.catalog();
+        let icons = catalog.iter().filter_map(|f| Some((f.path.clone(), self.meta(f).icon?))).collect();
         SiteInfo {
             title: self.inner.title.clone(),
             base: self.inner.public_url.as_str().trim_end_matches('/').to_string(),
-            catalog: self.catalog(),
+            catalog,
+            icons: Arc::new(icons),
         }
     }
 
@@ -446,8 +456,33 @@ impl Feeds {
         }
     }
 
+    /// Reads the icons found on the sources' sites.
+    async fn read_icons(&self) -> Result<(), ServeError> {
+        let (store, catalog) = (self.inner.store.clone(), self.catalog());
+        let icons = tokio::task::spawn_blocking(move || -> Result<_, StoreError> {
+            let mut icons = HashMap::new();
+            for feed in catalog.iter().filter(|f| f.is_source()) {
+                if let Some(found) = store.icons(&feed.path)? {
+                    icons.insert(feed.path.clone(), found);
+                }
+            }
+            Ok(icons)
+        })
+        .await??;
+        *self.inner.icons.write().expect("icons lock") = icons;
+        Ok(())
+    }
+
     fn meta(&self, feed: &Published) -> FeedMeta {
+        // A source's feed (or one of its categories) shows the source's icons; a merged one
+        // speaks for no one site.
+        let found = match (feed.query.sources.as_slice(), &feed.selection) {
+            ([source], None) => self.inner.icons.read().expect("icons lock").get(source).cloned().unwrap_or_default(),
+            _ => crate::store::Icons::default(),
+        };
         FeedMeta {
+            icon: feed.icon.clone().or(found.icon),
+            logo: feed.logo.clone().or(found.logo),
             path: feed.path.clone(),
             title: feed.title.clone(),
             description: feed.description.clone(),

@@ -65,6 +65,13 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX articles_by_key ON articles (key, published_ts, id);",
     // 7: what the last run read despite errors, for /readyz.
     "ALTER TABLE source_state ADD COLUMN last_warning TEXT;",
+    // 8: each source's icons as found on its site (NULL: looked, none), and when.
+    "CREATE TABLE icons (
+         source  TEXT PRIMARY KEY,
+         icon    TEXT,
+         logo    TEXT,
+         checked TEXT NOT NULL
+     );",
 ];
 
 /// `PRAGMA application_id` of bantin's databases ("btn1"), so `file` and other tools can tell.

@@ -79,6 +79,15 @@ pub struct SaveCounts {
     pub unchanged: usize,
 }
 
+/// A source's icons as found on its site.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Icons {
+    pub icon: Option<Url>,
+    pub logo: Option<Url>,
+    /// When they were looked for.
+    pub checked: Option<DateTime<FixedOffset>>,
+}
+
 /// A source's recent run history, for health reporting and start-up catch-up.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SourceState {
@@ -486,6 +495,38 @@ impl Store {
                  last_error = ?3,
                  last_warning = ?4",
             params![source, stamp(at), error, warning],
+        )?;
+        Ok(())
+    }
+
+    /// The icons found on `source`'s site, and when they were looked for; `None` if never.
+    pub fn icons(&self, source: &str) -> Result<Option<Icons>, StoreError> {
+        let row = self
+            .reader()
+            .query_row("SELECT icon, logo, checked FROM icons WHERE source = ?1", [source], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?))
+            })
+            .optional()?;
+        let url = |s: Option<String>| s.and_then(|s| Url::parse(&s).ok());
+        Ok(row.map(|(icon, logo, checked)| Icons {
+            icon: url(icon),
+            logo: url(logo),
+            checked: DateTime::parse_from_rfc3339(&checked).ok(),
+        }))
+    }
+
+    /// Records what was found of `source`'s icons at `at`.
+    pub fn set_icons(
+        &self,
+        source: &str,
+        icon: Option<&Url>,
+        logo: Option<&Url>,
+        at: DateTime<FixedOffset>,
+    ) -> Result<(), StoreError> {
+        self.conn().execute(
+            "INSERT INTO icons (source, icon, logo, checked) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (source) DO UPDATE SET icon = ?2, logo = ?3, checked = ?4",
+            params![source, icon.map(Url::as_str), logo.map(Url::as_str), stamp(at)],
         )?;
         Ok(())
     }
