@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use bantin::config::{Config, ConfigError, FeedDef, Profile, Rules};
+use bantin::config::{Config, ConfigError, FeedDef, LogFormat, Profile, Rules};
 use bantin::fetch::Fetcher;
 use bantin::model::{Format, Page};
 use bantin::sample::SamplePortal;
@@ -22,8 +22,21 @@ use url::Url;
 const DEFAULT_CONFIG: &str = "/etc/bantin/bantin.toml";
 
 #[derive(Parser)]
-#[command(name = "bantin", version, about = "Turns news portals into RSS and Atom feeds")]
+#[command(
+    name = "bantin",
+    version,
+    about = "Turns news portals into RSS, Atom and JSON feeds: scrape, store in SQLite, publish",
+    long_about = "Turns news portals into RSS, Atom and JSON feeds: scrapes each source on its schedule, \
+                  keeps the articles in SQLite and serves the feeds over HTTP. `bantin demo` runs on a \
+                  bundled sample portal without network or config.",
+    after_help = "Environment: BANTIN_CONFIG names the config file; BANTIN_<KEY> overrides a key of it \
+                  (BANTIN_LISTEN, BANTIN_FETCH_TIMEOUT_SECS, ...; see `bantin check --print-config`). \
+                  RUST_LOG overrides log_level."
+)]
 struct Cli {
+    /// The daemon's config file; its feed files are in its `feeds_dir` (default: `feeds/` beside it).
+    #[arg(short, long, global = true, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG, value_name = "FILE")]
+    config: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -33,24 +46,20 @@ enum Command {
     /// Scrape the bundled sample portal on loopback and serve its feeds: no network, no config.
     Demo {
         /// Address to serve the feeds on (port 0 picks a free one).
-        #[arg(long, default_value = "127.0.0.1:8080")]
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
         listen: SocketAddr,
     },
     /// Run the daemon: scrape every feed on its schedule and serve the feeds.
-    Run {
-        #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
-        config: PathBuf,
-    },
+    Run,
     /// Run one scrape cycle and exit; non-zero exit if any source failed.
     Scrape {
-        #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
-        config: PathBuf,
         /// Only this feed (by name).
-        #[arg(long)]
+        #[arg(long, value_name = "NAME")]
         feed: Option<String>,
     },
     /// Extract one saved article page and print it as JSON.
     Extract {
+        /// How to read the page.
         #[arg(long, value_enum, default_value = "publishing-portal")]
         profile: ProfileArg,
         /// Read with this feed file's profile, selectors and date rules instead.
@@ -64,9 +73,8 @@ enum Command {
     },
     /// Store saved pages or text dumps as articles of a feed (to backfill a portal that is gone).
     Import {
-        #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
-        config: PathBuf,
-        #[arg(long)]
+        /// The feed (by name) the articles belong to.
+        #[arg(long, value_name = "NAME")]
         feed: String,
         /// The URL each file was saved from, one `--url` per file, in order.
         #[arg(long = "url", required = true)]
@@ -75,39 +83,42 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Create feed files (profile "feed") for every feed in a reader's OPML export.
+    /// Create feed files (profile "feed") for the feeds of a reader's OPML export not yet configured.
     ImportOpml {
-        #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
-        config: PathBuf,
         /// The OPML file, or `-` for standard input.
         file: PathBuf,
     },
     /// Print a feed as it is published, from the store.
     Render {
-        #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
-        config: PathBuf,
         /// A feed's path: a feed name, `NAME/CATEGORY` or `all`.
-        #[arg(long)]
+        #[arg(long, value_name = "PATH")]
         feed: String,
+        /// The format to print.
         #[arg(long, value_enum, default_value = "rss")]
         format: FormatArg,
         /// A history page (RFC 5005); 1 is the feed itself.
         #[arg(long, default_value_t = 1)]
         page: u32,
     },
-    /// Write every feed, the OPML and the stylesheet as static files (for nginx or a CDN).
+    /// Write every feed, the index, the OPML and the stylesheet as static files (for nginx or a CDN).
     Export {
-        #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
-        config: PathBuf,
         /// Directory to write into (default: the config's `output_dir`).
-        #[arg(long)]
+        #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
     /// Validate the config and feed files and print each feed's next runs.
     Check {
-        #[arg(long, env = "BANTIN_CONFIG", default_value = DEFAULT_CONFIG)]
-        config: PathBuf,
+        /// Also print the effective settings (file, defaults and BANTIN_* variables) as TOML.
+        #[arg(long)]
+        print_config: bool,
     },
+    /// Print a shell completion script (e.g. `bantin completions bash > /etc/bash_completion.d/bantin`).
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `bantin man | man -l -`.
+    Man,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -171,7 +182,7 @@ fn main() -> ExitCode {
         .max_blocking_threads(32)
         .build()
         .expect("tokio runtime");
-    match runtime.block_on(dispatch(cli.command)) {
+    match runtime.block_on(dispatch(cli.command, cli.config)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("bantin: {}", one_line(&e));
@@ -209,24 +220,37 @@ fn tune_allocator() {
     }
 }
 
-async fn dispatch(command: Command) -> Result<ExitCode> {
+async fn dispatch(command: Command, config: PathBuf) -> Result<ExitCode> {
     match command {
         Command::Demo { listen } => demo(listen).await,
-        Command::Run { config: config_arg } => {
-            let config = load(&config_arg)?;
-            init_logging(&config.log_level);
-            let listener = bind(config.listen).await?;
-            tracing::info!(listen = %config.listen, feeds = config.feeds.len(), "bantin running");
-            bantin::run(config, listener, shutdown_signal(), reload_signal(config_arg.clone())).await?;
+        Command::Run => {
+            let settings = load(&config)?;
+            init_logging(&settings.log_level, settings.log_format);
+            let listener = bind(settings.listen).await?;
+            tracing::info!(listen = %settings.listen, feeds = settings.feeds.len(), "bantin running");
+            bantin::run(settings, listener, shutdown_signal(), reload_signal(config.clone())).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Scrape { config, feed } => scrape(&config, feed.as_deref()).await,
+        Command::Scrape { feed } => scrape(&config, feed.as_deref()).await,
         Command::Extract { profile, feed, url, file } => extract(profile, feed.as_deref(), url, &file),
-        Command::Import { config, feed, urls, files } => import(&config, &feed, urls, &files).await,
-        Command::Render { config, feed, format, page } => render(&config, &feed, format, page).await,
-        Command::Export { config, out } => export(&config, out).await,
-        Command::ImportOpml { config, file } => import_opml(&config, &file),
-        Command::Check { config } => check(&config),
+        Command::Import { feed, urls, files } => import(&config, &feed, urls, &files).await,
+        Command::Render { feed, format, page } => render(&config, &feed, format, page).await,
+        Command::Export { out } => export(&config, out).await,
+        Command::ImportOpml { file } => import_opml(&config, &file),
+        Command::Check { print_config } => check(&config, print_config),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "bantin",
+                &mut std::io::stdout(),
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut std::io::stdout())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -234,10 +258,16 @@ fn load(path: &Path) -> Result<Config> {
     Ok(Config::load(path)?)
 }
 
-fn init_logging(default_filter: &str) {
+/// Logs to stderr: text, coloured only on a terminal (journald and files get plain text), or
+/// JSON lines with the same fields.
+fn init_logging(default_filter: &str, format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => logs.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).try_init(),
+        LogFormat::Json => logs.json().flatten_event(true).try_init(),
+    };
 }
 
 async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
@@ -279,7 +309,7 @@ fn shutdown_signal() -> watch::Receiver<bool> {
 }
 
 async fn demo(listen: SocketAddr) -> Result<ExitCode> {
-    init_logging("info");
+    init_logging("info", LogFormat::Text);
     let portal = SamplePortal::start().await.context("cannot start the sample portal")?;
     let listener = bind(listen).await.context("try --listen 127.0.0.1:0 for a free port")?;
     let addr = listener.local_addr()?;
@@ -308,7 +338,7 @@ async fn demo(listen: SocketAddr) -> Result<ExitCode> {
 
 async fn scrape(path: &Path, only: Option<&str>) -> Result<ExitCode> {
     let config = load(path)?;
-    init_logging(&config.log_level);
+    init_logging(&config.log_level, config.log_format);
     let defs: Vec<&FeedDef> = match only {
         Some(name) => vec![config.feed(name).ok_or_else(|| no_feed(name, path))?],
         None => config.feeds.iter().collect(),
@@ -473,7 +503,7 @@ async fn export(path: &Path, out: Option<PathBuf>) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(path: &Path) -> Result<ExitCode> {
+fn check(path: &Path, print_config: bool) -> Result<ExitCode> {
     let config = load(path)?;
     println!("{}: ok", path.display());
     println!("  listen {}, public URL {}, database {}", config.listen, config.public_url, config.database.display());
@@ -492,5 +522,35 @@ fn check(path: &Path) -> Result<ExitCode> {
             def.schedule.after(now).take(3).map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string()).collect();
         println!("  schedule `{}`: next runs {}", def.schedule.expr, next.join(", "));
     }
+    if print_config {
+        println!("\n# The settings in effect: the file, then BANTIN_* variables, then defaults.");
+        print!("{}", config.to_toml());
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_command_and_argument_says_what_it_is() {
+        let cli = super::Cli::command();
+        cli.clone().debug_assert();
+        let mut missing = Vec::new();
+        for command in std::iter::once(&cli).chain(cli.get_subcommands()) {
+            if command.get_about().is_none() {
+                missing.push(format!("command {}", command.get_name()));
+            }
+            for arg in command.get_arguments().filter(|a| !matches!(a.get_id().as_str(), "help" | "version")) {
+                if arg.get_help().is_none() {
+                    missing.push(format!("{} {}", command.get_name(), arg.get_id()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "no help text: {missing:?}");
+        let config = cli.get_arguments().find(|a| a.get_id() == "config").unwrap();
+        assert_eq!(config.get_short(), Some('c'));
+        assert!(config.is_global_set());
+    }
 }

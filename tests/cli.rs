@@ -282,3 +282,90 @@ fn output_to_a_reader_that_stops_early_is_no_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
+
+/// `bantin ARGS` with `env` set (and nothing else of the test's own BANTIN_* variables).
+async fn cli_with_env(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bantin")).args(&args).envs(env).output().unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// Issue 13: `-c`, environment overrides that name themselves in errors, and the effective
+/// settings printed as TOML that loads back to the same settings.
+#[tokio::test]
+async fn settings_come_from_the_file_then_the_environment() {
+    let install = Install::new(&url::Url::parse("http://127.0.0.1:9/list").unwrap());
+    let config = install.config.display().to_string();
+    let printed = cli_with_env(
+        &["check", "-c", &config, "--print-config"],
+        &[("BANTIN_LISTEN", "127.0.0.1:9999"), ("BANTIN_FETCH_TIMEOUT_SECS", "7"), ("BANTIN_LOG_FORMAT", "json")],
+    )
+    .await;
+    assert!(printed.status.success(), "{}", stderr(&printed));
+    let text = stdout(&printed);
+    let toml_start = text.find("# The settings in effect").expect("the settings");
+    let settings: toml::Table = toml::from_str(&text[toml_start..]).unwrap_or_else(|e| panic!("{e}: {text}"));
+    assert_eq!(settings["listen"].as_str(), Some("127.0.0.1:9999"));
+    assert_eq!(settings["fetch"]["timeout_secs"].as_integer(), Some(7));
+    assert_eq!(settings["fetch"]["min_interval_ms"].as_integer(), Some(0), "from the file");
+    assert_eq!(settings["fetch"]["max_redirects"].as_integer(), Some(5), "the default");
+    assert_eq!(settings["log_format"].as_str(), Some("json"));
+    for key in bantin::config::KEYS {
+        let found = match key.split_once('.') {
+            Some((table, leaf)) => settings[table].get(leaf).is_some(),
+            None => settings.get(key).is_some(),
+        };
+        assert!(found, "{key} printed");
+    }
+    // What is printed is a config: loaded again, the same settings.
+    let again = install.path("printed.toml");
+    std::fs::write(&again, &text[toml_start..]).unwrap();
+    let loaded = bantin::config::Config::load_with_env(&again, std::iter::empty()).unwrap();
+    let printed_settings = text[toml_start..].split_once('\n').unwrap().1;
+    assert_eq!(loaded.to_toml(), printed_settings);
+
+    let bad = cli_with_env(&["check", "-c", &config], &[("BANTIN_ALL_LIMIT", "many")]).await;
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("key `all_limit`: BANTIN_ALL_LIMIT: `many` is not a number"), "{}", stderr(&bad));
+    let zero = cli_with_env(&["check", "-c", &config], &[("BANTIN_ALL_LIMIT", "0")]).await;
+    assert!(stderr(&zero).contains("must be at least 1 (set by BANTIN_ALL_LIMIT)"), "{}", stderr(&zero));
+}
+
+#[tokio::test]
+async fn completions_and_the_manual_page() {
+    let bash = cli_with_env(&["completions", "bash"], &[]).await;
+    assert!(bash.status.success() && stdout(&bash).contains("_bantin()"), "{}", stdout(&bash));
+    assert!(stdout(&bash).contains("--print-config"), "subcommands' flags complete");
+    let zsh = cli_with_env(&["completions", "zsh"], &[]).await;
+    assert!(stdout(&zsh).starts_with("#compdef bantin"), "{}", stdout(&zsh));
+    let man = cli_with_env(&["man"], &[]).await;
+    let page = stdout(&man);
+    assert!(page.contains(".TH bantin") && page.contains("BANTIN_CONFIG"), "{page}");
+}
+
+/// Logs are plain text when stderr is not a terminal (journald, a file), or JSON lines.
+#[tokio::test]
+async fn logs_have_no_colour_codes_off_a_terminal_and_can_be_json() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = url::Url::parse(&format!("http://{}/list", closed.local_addr().unwrap())).unwrap();
+    drop(closed);
+    let install = Install::new(&dead);
+    let config = install.config.display().to_string();
+    let text = cli_with_env(&["scrape", "-c", &config], &[("RUST_LOG", "info")]).await;
+    let logs = stderr(&text);
+    assert!(logs.contains("run finished"), "{logs}");
+    assert!(!logs.contains('\u{1b}'), "no ANSI escape codes: {logs:?}");
+    let json = cli_with_env(&["scrape", "-c", &config], &[("RUST_LOG", "info"), ("BANTIN_LOG_FORMAT", "json")]).await;
+    let lines: Vec<serde_json::Value> = stderr(&json)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let finished = lines.iter().find(|l| l["message"] == "run finished").expect("a JSON line per event");
+    assert_eq!(finished["level"], "INFO");
+    assert_eq!(finished["source"], "sample");
+}

@@ -36,6 +36,8 @@ pub struct Config {
     pub output_dir: Option<PathBuf>,
     /// Default log filter (`RUST_LOG` overrides it).
     pub log_level: String,
+    /// How log lines are written to stderr.
+    pub log_format: LogFormat,
     /// The service's name: the index page's title and the feed of all sources'.
     pub title: String,
     /// Items per page of the feed of all sources (`/feeds/all.*`).
@@ -49,6 +51,16 @@ pub struct Config {
     pub merged: Vec<MergedDef>,
     /// Where the feed files are.
     pub feeds_dir: PathBuf,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// One line of text per event (colour only on a terminal).
+    #[default]
+    Text,
+    /// One JSON object per line, the event's fields at the top level.
+    Json,
 }
 
 /// What one client may hold of the HTTP server.
@@ -119,6 +131,7 @@ struct RawConfig {
     output_dir: Option<PathBuf>,
     user_agent: Option<String>,
     log_level: Option<String>,
+    log_format: Option<String>,
     title: Option<String>,
     /// Spelled `combined_limit` before bantin settled on "merged" for feed files with
     /// `sources` and "all" for the feed of every source.
@@ -147,7 +160,8 @@ struct RawFetch {
 }
 
 /// Every key `bantin.toml` accepts (the shipped example must show each one).
-pub const KEYS: [&str; 22] = [
+pub const KEYS: [&str; 23] = [
+    "log_format",
     "max_connections",
     "client_timeout_secs",
     "history_cache_mb",
@@ -186,8 +200,7 @@ pub const DEFAULT_MAX_BODY_KB: usize = 1024;
 /// New articles fetched from one list page in one run; the rest (older) wait for the next.
 pub const DEFAULT_MAX_NEW_PER_PAGE: usize = 50;
 pub const DEFAULT_SCHEDULE: &str = "*/30 * * * *";
-pub const DEFAULT_USER_AGENT: &str =
-    concat!("bantin/", env!("CARGO_PKG_VERSION"), " (news feed generator; +https://github.com/bantin/bantin)");
+pub const DEFAULT_USER_AGENT: &str = concat!("bantin/", env!("CARGO_PKG_VERSION"), " (news feed generator)");
 
 impl FetchConfig {
     /// The defaults of `[fetch]`: polite to a slow government server.
@@ -214,7 +227,32 @@ impl Config {
     /// file are relative to the file's own directory, so `/etc/bantin/bantin.toml` can say
     /// `feeds_dir = "feeds"`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let raw: RawConfig = parse_file(path)?;
+        Config::load_with_env(path, std::env::vars())
+    }
+
+    /// [`Config::load`] with `env` as the environment: a `BANTIN_<KEY>` variable (the key
+    /// upper-cased, `.` as `_`: `BANTIN_FETCH_TIMEOUT_SECS`) overrides that key of the file.
+    pub fn load_with_env(path: &Path, env: impl Iterator<Item = (String, String)>) -> Result<Config, ConfigError> {
+        let env: Vec<(String, String)> = env.filter(|(name, _)| name.starts_with(ENV_PREFIX)).collect();
+        let overrides: Vec<(&str, String, &str)> = KEYS
+            .iter()
+            .filter_map(|key| {
+                let name = env_name(key);
+                env.iter().find(|(n, _)| *n == name).map(|(_, value)| (*key, name, value.as_str()))
+            })
+            .collect();
+        // A reason about a key the environment set says so: the file does not hold that value.
+        Config::load_overridden(path, &overrides).map_err(|e| match e {
+            ConfigError::Invalid { file, key, reason } => match overrides.iter().find(|(k, _, _)| *k == key) {
+                Some((_, name, _)) => ConfigError::Invalid { file, key, reason: format!("{reason} (set by {name})") },
+                None => ConfigError::Invalid { file, key, reason },
+            },
+            e => e,
+        })
+    }
+
+    fn load_overridden(path: &Path, overrides: &[(&str, String, &str)]) -> Result<Config, ConfigError> {
+        let raw: RawConfig = if overrides.is_empty() { parse_file(path)? } else { parse_with(path, overrides)? };
         let dir = path.parent().unwrap_or(Path::new("."));
         let listen_text = raw.listen.as_deref().unwrap_or(DEFAULT_LISTEN);
         let listen: SocketAddr = listen_text
@@ -265,6 +303,11 @@ impl Config {
         if tracing_subscriber::EnvFilter::try_new(&log_level).is_err() {
             return Err(invalid(path, "log_level", format!("`{log_level}` is not a log filter (try info, debug)")));
         }
+        let log_format = match raw.log_format.as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(invalid(path, "log_format", format!("`{other}` is not text or json"))),
+        };
         let title = raw.title.unwrap_or_else(|| DEFAULT_TITLE.into());
         if title.trim().is_empty() {
             return Err(invalid(path, "title", "must not be empty"));
@@ -303,6 +346,7 @@ impl Config {
             database: dir.join(raw.database.unwrap_or_else(|| DEFAULT_DATABASE.into())),
             output_dir: raw.output_dir.filter(|p| !p.as_os_str().is_empty()).map(|p| dir.join(p)),
             log_level,
+            log_format,
             title,
             all_limit,
             history_cache_bytes: history_cache_mb << 20,
@@ -324,6 +368,7 @@ impl Config {
             database,
             output_dir: None,
             log_level: "info".into(),
+            log_format: LogFormat::Text,
             title: DEFAULT_TITLE.into(),
             all_limit: 100,
             history_cache_bytes: DEFAULT_HISTORY_CACHE_MB << 20,
@@ -332,6 +377,46 @@ impl Config {
             feeds,
             merged: Vec::new(),
         }
+    }
+
+    /// The effective settings as `bantin.toml` text: every key, from the file, the
+    /// environment or the default. Loading it gives the same settings.
+    pub fn to_toml(&self) -> String {
+        let path = |p: &Path| toml::Value::String(p.display().to_string());
+        let int = |n: u64| toml::Value::Integer(i64::try_from(n).unwrap_or(i64::MAX));
+        let mut fetch = toml::Table::new();
+        let f = &self.fetch;
+        fetch.insert("min_interval_ms".into(), int(f.min_interval.as_millis() as u64));
+        fetch.insert("connect_timeout_secs".into(), int(f.connect_timeout.as_secs()));
+        fetch.insert("timeout_secs".into(), int(f.timeout.as_secs()));
+        fetch.insert("max_body_bytes".into(), int(f.max_body_bytes as u64));
+        fetch.insert("max_redirects".into(), int(f.max_redirects as u64));
+        fetch.insert("max_in_flight".into(), int(f.max_in_flight as u64));
+        fetch.insert("retries".into(), int(u64::from(f.retries)));
+        fetch.insert("retry_base_ms".into(), int(f.retry_base.as_millis() as u64));
+        fetch.insert("max_retry_after_secs".into(), int(f.max_retry_after.as_secs()));
+        fetch.insert("obey_robots".into(), toml::Value::Boolean(f.obey_robots));
+        let mut table = toml::Table::new();
+        table.insert("listen".into(), toml::Value::String(self.listen.to_string()));
+        table.insert("public_url".into(), toml::Value::String(self.public_url.to_string()));
+        table.insert("database".into(), path(&self.database));
+        table.insert("feeds_dir".into(), path(&self.feeds_dir));
+        // Empty: no static copies.
+        table.insert("output_dir".into(), path(self.output_dir.as_deref().unwrap_or(Path::new(""))));
+        table.insert("user_agent".into(), toml::Value::String(f.user_agent.clone()));
+        table.insert("log_level".into(), toml::Value::String(self.log_level.clone()));
+        let format = match self.log_format {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        };
+        table.insert("log_format".into(), toml::Value::String(format.into()));
+        table.insert("title".into(), toml::Value::String(self.title.clone()));
+        table.insert("all_limit".into(), int(self.all_limit as u64));
+        table.insert("history_cache_mb".into(), int((self.history_cache_bytes >> 20) as u64));
+        table.insert("max_connections".into(), int(self.server.max_connections as u64));
+        table.insert("client_timeout_secs".into(), int(self.server.header_timeout.as_secs()));
+        table.insert("fetch".into(), toml::Value::Table(fetch));
+        toml::to_string(&table).expect("a table of plain values serializes")
     }
 
     pub fn feed(&self, name: &str) -> Option<&FeedDef> {
@@ -416,6 +501,52 @@ fn parse_http_url(text: &str) -> Result<Url, String> {
 }
 
 /// Parses TOML into `T`, turning serde's complaint into the file, the dotted key and the reason.
+/// Environment variables that override `bantin.toml` keys start so.
+const ENV_PREFIX: &str = "BANTIN_";
+
+/// The variable that overrides `key`: `fetch.timeout_secs` → `BANTIN_FETCH_TIMEOUT_SECS`.
+pub fn env_name(key: &str) -> String {
+    format!("{ENV_PREFIX}{}", key.replace('.', "_").to_ascii_uppercase())
+}
+
+/// Keys whose values are text: an environment value is taken as it is, never as a number.
+const TEXT_KEYS: [&str; 9] =
+    ["listen", "public_url", "database", "feeds_dir", "output_dir", "user_agent", "log_level", "log_format", "title"];
+
+/// The config file with `overrides` (key, variable, value) set over it.
+fn parse_with(path: &Path, overrides: &[(&str, String, &str)]) -> Result<RawConfig, ConfigError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|source| ConfigError::Read { file: path.to_path_buf(), source })?;
+    let mut table: toml::Table =
+        toml::from_str(&text).map_err(|e| invalid(path, "-", format!("not valid TOML: {}", e.message().trim())))?;
+    for (key, name, value) in overrides {
+        let value = if TEXT_KEYS.contains(key) {
+            toml::Value::String(value.to_string())
+        } else {
+            // Numbers and booleans as TOML writes them.
+            let parsed: Result<toml::Table, _> = toml::from_str(&format!("v = {value}"));
+            parsed
+                .ok()
+                .and_then(|mut t| t.remove("v"))
+                .ok_or_else(|| invalid(path, key, format!("{name}: `{value}` is not a number or true/false")))?
+        };
+        match key.split_once('.') {
+            Some((section, leaf)) => {
+                let entry = table.entry(section).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+                let toml::Value::Table(section) = entry else {
+                    return Err(invalid(path, section, "must be a table"));
+                };
+                section.insert(leaf.to_string(), value);
+            }
+            None => {
+                table.insert(key.to_string(), value);
+            }
+        }
+    }
+    serde_path_to_error::deserialize(toml::Value::Table(table))
+        .map_err(|err| invalid(path, &err.path().to_string(), err.inner().message().trim().to_string()))
+}
+
 fn parse_file<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ConfigError> {
     let text =
         std::fs::read_to_string(path).map_err(|source| ConfigError::Read { file: path.to_path_buf(), source })?;
