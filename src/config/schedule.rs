@@ -1,5 +1,9 @@
-//! Cron schedules as operators write them: the 5-field crontab (weekday 0 or 7 is Sunday) or
-//! the 6-field form with seconds first, in Vietnam time.
+//! Cron schedules with cron's own meaning, whatever form they are written in: the 5-field
+//! crontab, the 6-field form with seconds first (same weekday numbers: 0 or 7 is Sunday, 1
+//! Monday), and `@hourly`, `@daily`, `@weekly`, `@monthly`, `@yearly`. As in cron, when both
+//! the day of the month and the day of the week are restricted, a day matching either runs.
+//! Evaluated in Vietnam time. The `cron` crate computes the times; this module gives it
+//! crontab's numbering and splits an either-day schedule into two it can compute.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -12,29 +16,62 @@ use crate::model::vietnam;
 #[derive(Debug, Clone)]
 pub struct Schedule {
     pub expr: String,
-    cron: cron::Schedule,
+    /// One schedule, or two when the day of the month and of the week are both restricted
+    /// (cron runs on either): its times are theirs merged.
+    crons: Vec<cron::Schedule>,
 }
 
 impl Schedule {
-    /// Accepts standard 5-field crontab (`*/30 * * * *`, weekdays 0–7 with 0 and 7 = Sunday)
-    /// and the `cron` crate's 6–7 field form with seconds first (weekdays 1–7, 1 = Sunday).
+    /// Accepts crontab's 5 fields (`*/30 * * * *`), the same with seconds first (6 fields) or
+    /// a year last (7), and the `@` shorthands.
     pub fn parse(expr: &str) -> Result<Schedule, String> {
-        let fields: Vec<&str> = expr.split_whitespace().collect();
-        let translated = match fields.len() {
-            5 => from_crontab(&fields)?,
-            6 | 7 => fields.join(" "),
-            n => return Err(format!("expected 5 fields (crontab) or 6-7 (with seconds), got {n}")),
+        let expanded = match expr.trim().to_ascii_lowercase().as_str() {
+            "@yearly" | "@annually" => "0 0 1 1 *".to_string(),
+            "@monthly" => "0 0 1 * *".to_string(),
+            "@weekly" => "0 0 * * 0".to_string(),
+            "@daily" | "@midnight" => "0 0 * * *".to_string(),
+            "@hourly" => "0 * * * *".to_string(),
+            other if other.starts_with('@') => return Err(format!("unknown shorthand `{}`", expr.trim())),
+            _ => expr.to_string(),
         };
-        let cron = cron::Schedule::from_str(&translated).map_err(|e| e.to_string())?;
-        if cron.upcoming(vietnam()).next().is_none() {
+        let fields: Vec<&str> = expanded.split_whitespace().collect();
+        // Seconds first, then crontab's five, then an optional year.
+        let (seconds, five, year) = match fields.len() {
+            5 => ("0", &fields[..], None),
+            6 => (fields[0], &fields[1..], None),
+            7 => (fields[0], &fields[1..6], Some(fields[6])),
+            n => return Err(format!("expected 5 fields (crontab), 6 (seconds first) or 7 (and a year), got {n}")),
+        };
+        let (minute, hour, dom, month, dow) = (five[0], five[1], five[2], five[3], five[4]);
+        let any = |f: &str| f == "*" || f == "?";
+        let dow = if any(dow) { dow.to_string() } else { crontab_weekdays(dow)? };
+        let year = year.map(|y| format!(" {y}")).unwrap_or_default();
+        let build = |dom: &str, dow: &str| {
+            let text = format!("{seconds} {minute} {hour} {dom} {month} {dow}{year}");
+            cron::Schedule::from_str(&text).map_err(|e| e.to_string())
+        };
+        let crons =
+            if !any(dom) && !any(&dow) { vec![build(dom, "*")?, build("*", &dow)?] } else { vec![build(dom, &dow)?] };
+        if crons.iter().all(|c| c.upcoming(vietnam()).next().is_none()) {
             return Err("never fires".into());
         }
-        Ok(Schedule { expr: expr.to_string(), cron })
+        Ok(Schedule { expr: expr.to_string(), crons })
     }
 
     /// Fire times after `after`, evaluated in Vietnam time (the portals' clock).
     pub fn after(&self, after: DateTime<FixedOffset>) -> impl Iterator<Item = DateTime<FixedOffset>> + '_ {
-        self.cron.after(&after.with_timezone(&vietnam()))
+        let after = after.with_timezone(&vietnam());
+        let mut streams: Vec<_> = self.crons.iter().map(|c| c.after(&after).peekable()).collect();
+        std::iter::from_fn(move || {
+            let next = streams.iter_mut().filter_map(|s| s.peek().copied()).min()?;
+            // A time both match comes once.
+            for stream in &mut streams {
+                if stream.peek() == Some(&next) {
+                    stream.next();
+                }
+            }
+            Some(next)
+        })
     }
 
     /// The gap between the next two runs: how long a reader may cache the feed.
@@ -47,21 +84,8 @@ impl Schedule {
     }
 }
 
-/// Crontab's day-of-week numbering (0 = Sunday) differs from the `cron` crate's (1 = Sunday),
-/// so the weekday field is rewritten with names, which both agree on.
-fn from_crontab(fields: &[&str]) -> Result<String, String> {
-    let (dom, dow) = (fields[2], fields[4]);
-    if dom != "*" && dom != "?" && dow != "*" && dow != "?" {
-        // crontab fires when either matches, the cron crate only when both do: refuse rather
-        // than silently run on fewer days than the operator wrote.
-        return Err("day-of-month and day-of-week are both restricted; crontab ORs them but \
-                    this scheduler would AND them: use one, or two feeds"
-            .into());
-    }
-    let dow = if dow == "*" || dow == "?" { dow.to_string() } else { crontab_weekdays(dow)? };
-    Ok(format!("0 {} {} {} {} {}", fields[0], fields[1], fields[2], fields[3], dow))
-}
-
+/// Crontab's weekday numbers (0 or 7 = Sunday) as names, which the `cron` crate reads the same
+/// way (its own numbers start at 1 = Sunday).
 fn crontab_weekdays(field: &str) -> Result<String, String> {
     const NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
     let day = |s: &str| -> Result<usize, String> {
@@ -127,10 +151,50 @@ mod tests {
     }
 
     #[test]
-    fn seconds_form_is_passed_through() {
+    fn the_seconds_form_has_crontab_weekdays() {
         let r = runs("30 */15 * * * *", 2);
         assert_eq!((r[0].minute(), r[0].second()), (0, 30));
         assert_eq!((r[1].minute(), r[1].second()), (15, 30));
+        // `0 8 * * 1` and `0 0 8 * * 1` are both Monday 08:00.
+        assert_eq!(runs("0 0 8 * * 1", 3), runs("0 8 * * 1", 3));
+        assert!(runs("0 0 8 * * 1", 3).iter().all(|d| d.weekday() == Weekday::Mon && d.hour() == 8));
+        assert!(runs("0 0 6 * * 0", 2).iter().all(|d| d.weekday() == Weekday::Sun));
+        // A year as the seventh field.
+        assert!(runs("0 0 8 1 1 * 2027", 2).iter().all(|d| d.year() == 2027));
+    }
+
+    #[test]
+    fn shorthands_mean_what_cron_says() {
+        let first = |expr: &str| runs(expr, 2);
+        let at = |y, m, d, h| vietnam().with_ymd_and_hms(y, m, d, h, 0, 0).unwrap();
+        assert_eq!(first("@hourly"), [at(2026, 11, 23, 1), at(2026, 11, 23, 2)]);
+        assert_eq!(first("@daily"), [at(2026, 11, 24, 0), at(2026, 11, 25, 0)]);
+        assert_eq!(first("@midnight"), first("@daily"));
+        assert_eq!(first("@weekly"), [at(2026, 11, 29, 0), at(2026, 12, 6, 0)], "Sundays");
+        assert_eq!(first("@monthly"), [at(2026, 12, 1, 0), at(2027, 1, 1, 0)]);
+        assert_eq!(first("@yearly"), [at(2027, 1, 1, 0), at(2028, 1, 1, 0)]);
+        assert_eq!(first("@annually"), first("@yearly"));
+    }
+
+    #[test]
+    fn day_of_month_or_day_of_week_as_cron_does() {
+        // The 1st and 15th of the month, and every Monday (2026-11-23 is a Monday).
+        let days: Vec<(u32, Weekday)> = runs("0 8 1,15 * 1", 6).iter().map(|d| (d.day(), d.weekday())).collect();
+        assert_eq!(
+            days,
+            [
+                (23, Weekday::Mon),
+                (30, Weekday::Mon),
+                (1, Weekday::Tue),
+                (7, Weekday::Mon),
+                (14, Weekday::Mon),
+                (15, Weekday::Tue)
+            ]
+        );
+        // A day that is both (Monday 1 February 2027) runs once.
+        let start = vietnam().with_ymd_and_hms(2027, 1, 31, 12, 0, 0).unwrap();
+        let feb: Vec<_> = Schedule::parse("0 8 1 * mon").unwrap().after(start).take(2).collect();
+        assert_eq!(feb.iter().map(|d| d.day()).collect::<Vec<_>>(), [1, 8]);
     }
 
     #[test]
@@ -142,7 +206,7 @@ mod tests {
     #[test]
     fn bad_schedules_say_why() {
         assert!(Schedule::parse("every hour").unwrap_err().contains("5 fields"));
-        assert!(Schedule::parse("0 8 1 * 1").unwrap_err().contains("both restricted"));
+        assert!(Schedule::parse("@fortnightly").unwrap_err().contains("unknown shorthand"));
         assert!(Schedule::parse("0 8 * * 9").unwrap_err().contains("out of range"));
         assert!(Schedule::parse("61 * * * *").is_err());
     }
