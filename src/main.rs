@@ -474,11 +474,12 @@ fn import_opml(path: &Path, file: &Path) -> Result<ExitCode> {
     let opml = String::from_utf8_lossy(&read_input(file)?).into_owned();
     let taken: Vec<String> =
         config.feeds.iter().map(|f| f.name.clone()).chain(config.merged.iter().map(|m| m.name.clone())).collect();
-    let files = bantin::config::feed_files_from_opml(&opml, &taken);
-    if files.is_empty() {
+    let configured: Vec<Url> = config.feeds.iter().flat_map(|f| f.list_pages.iter().map(|p| p.url.clone())).collect();
+    let import = bantin::config::feed_files_from_opml(&opml, &taken, &configured);
+    if import.files.is_empty() && import.known == 0 {
         return Err(BadInput(format!("{}: no outline with an xmlUrl", file.display())).into());
     }
-    for (name, text) in &files {
+    for (name, text) in &import.files {
         let target = config.feeds_dir.join(name);
         // Never overwrite: an existing file is someone's edited definition.
         let mut f = match std::fs::OpenOptions::new().write(true).create_new(true).open(&target) {
@@ -488,7 +489,11 @@ fn import_opml(path: &Path, file: &Path) -> Result<ExitCode> {
         std::io::Write::write_all(&mut f, text.as_bytes())?;
         println!("{}", target.display());
     }
-    println!("{} feed files written; check them with `bantin check` and reload", files.len());
+    println!(
+        "{} feed files written, {} feeds already configured; check them with `bantin check` and reload",
+        import.files.len(),
+        import.known
+    );
     Ok(ExitCode::SUCCESS)
 }
 

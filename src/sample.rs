@@ -78,7 +78,12 @@ struct Shared {
 impl SamplePortal {
     /// Binds an ephemeral port on 127.0.0.1 and starts serving.
     pub async fn start() -> std::io::Result<SamplePortal> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        SamplePortal::start_on("127.0.0.1:0".parse().expect("a socket address")).await
+    }
+
+    /// Starts serving on `addr` (a port a test reserved, to start the portal late).
+    pub async fn start_on(addr: SocketAddr) -> std::io::Result<SamplePortal> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let state = Shared::default();
         let app = Router::new().fallback(page).with_state(state.clone());

@@ -216,6 +216,31 @@ async fn opml_export_becomes_feed_files() {
     let check = install.cli(&["check"]).await;
     assert!(check.status.success(), "the files load: {}", stderr(&check));
     assert_eq!(stdout(&check).matches("\nfeed ").count() + usize::from(stdout(&check).starts_with("feed ")), 3);
+
+    // The same export again: every feed is configured already, nothing is written.
+    let files = || std::fs::read_dir(install.path("feeds")).unwrap().count();
+    let before = files();
+    let again = install.cli(&["import-opml", opml.to_str().unwrap()]).await;
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(stdout(&again).contains("0 feed files written, 2 feeds already configured"), "{}", stdout(&again));
+    assert_eq!(files(), before);
+}
+
+/// `bantin export` says how many files it wrote: every one, `.gz` twins included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_counts_every_file_it_writes() {
+    let portal = SamplePortal::start().await.unwrap();
+    let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
+    assert!(install.cli(&["scrape"]).await.status.success());
+    let out_dir = install.path("exported");
+    let out = install.cli(&["export", "--out", out_dir.to_str().unwrap()]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    fn count(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).map(|p| if p.is_dir() { count(&p) } else { 1 }).sum()
+    }
+    let written = count(&out_dir);
+    assert!(written > 14, "feeds, twins, index, OPML, stylesheet: {written}");
+    assert!(stdout(&out).starts_with(&format!("{written} files written to ")), "{}", stdout(&out));
 }
 
 /// A database that is another program's, or newer than this bantin, is refused with exit 2 and

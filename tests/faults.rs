@@ -1,6 +1,6 @@
 //! The failure policy, proven on a fault-injecting portal on 127.0.0.1: whatever the portal does,
 //! no item is invented, no stored item is lost, the feed keeps its last good content, the error
-//! shows in `/healthz` (and the scrape's exit code), and the next good cycle recovers.
+//! shows in `/readyz` (and the scrape's exit code), and the next good cycle recovers.
 
 mod common;
 
@@ -118,4 +118,31 @@ async fn broken_article_pages_invent_nothing() {
     let list_requests =
         portal.requests()[before..].iter().filter(|r| r.starts_with("GET /Pages/tin-tuc-su-kien.aspx")).count();
     assert_eq!(list_requests, 3, "one request and two retries");
+}
+
+/// Issue 13: the first request to a host is its robots.txt; a portal still starting (connection
+/// refused) is retried there as anywhere, not reported as down.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_on_the_robots_request_is_retried() {
+    let reserved = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = reserved.local_addr().unwrap();
+    drop(reserved);
+    let url = url::Url::parse(&format!("http://{addr}/Pages/tin-tuc-su-kien.aspx")).unwrap();
+    let config = bantin::config::FetchConfig {
+        retries: 3,
+        retry_base: std::time::Duration::from_millis(200),
+        min_interval: std::time::Duration::ZERO,
+        trusted_hosts: vec!["127.0.0.1".into()],
+        ..bantin::config::FetchConfig::polite("bantin-test")
+    };
+    let fetcher = bantin::fetch::Fetcher::new(config).unwrap();
+    // The portal comes up 150 ms after the first attempt was refused.
+    let late = tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        SamplePortal::start_on(addr).await.unwrap()
+    });
+    let page = fetcher.page(&url).await;
+    let portal = late.await.unwrap();
+    assert!(page.is_ok(), "{page:?}");
+    assert_eq!(portal.requests().first().map(String::as_str), Some("GET /robots.txt"), "{:?}", portal.requests());
 }

@@ -13,7 +13,7 @@ mod schedule;
 
 pub use feed::{FeedDef, ListPageDef, Profile, Rules, Selectors};
 pub use merged::{Filter, MergedDef};
-pub use opml::feed_files_from_opml;
+pub use opml::{OpmlImport, feed_files_from_opml};
 pub use schedule::Schedule;
 
 use std::net::SocketAddr;

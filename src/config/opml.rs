@@ -2,9 +2,20 @@
 
 use super::{ALL_FEEDS, parse_http_url};
 
-/// Feed files for the feeds of a reader's OPML export: `(file name, TOML)` per outline with an
-/// `xmlUrl`, named after its title, never reusing a name in `taken`.
-pub fn feed_files_from_opml(opml: &str, taken: &[String]) -> Vec<(String, String)> {
+/// What an OPML export gives: a feed file per new feed, and how many of its feeds were already
+/// configured (or listed twice).
+#[derive(Debug, Default)]
+pub struct OpmlImport {
+    /// `(file name, TOML)` per feed not yet configured.
+    pub files: Vec<(String, String)>,
+    /// Outlines skipped: their feed URL is a configured list page already.
+    pub known: usize,
+}
+
+/// Feed files for the feeds of a reader's OPML export: one per outline with an `xmlUrl` that no
+/// feed in `configured` (list page URLs) reads yet, named after its title, never reusing a name
+/// in `taken`. Importing the same export twice writes nothing the second time.
+pub fn feed_files_from_opml(opml: &str, taken: &[String], configured: &[url::Url]) -> OpmlImport {
     #[derive(serde::Serialize)]
     struct Out<'a> {
         name: &'a str,
@@ -18,10 +29,16 @@ pub fn feed_files_from_opml(opml: &str, taken: &[String]) -> Vec<(String, String
     let doc = scraper::Html::parse_document(opml);
     let outline = scraper::Selector::parse("outline[xmlurl]").expect("static selector");
     let mut names: Vec<String> = taken.to_vec();
-    let mut files = Vec::new();
+    let mut seen: Vec<url::Url> = configured.to_vec();
+    let mut out = OpmlImport::default();
     for o in doc.select(&outline) {
         let attr = |k: &str| o.value().attr(k).map(str::trim).filter(|v| !v.is_empty());
         let Some(xml_url) = attr("xmlurl").and_then(|u| parse_http_url(u).ok()) else { continue };
+        if seen.contains(&xml_url) {
+            out.known += 1;
+            continue;
+        }
+        seen.push(xml_url.clone());
         let title = attr("title").or(attr("text")).unwrap_or(xml_url.as_str()).to_string();
         let site =
             attr("htmlurl").and_then(|u| parse_http_url(u).ok()).unwrap_or_else(|| xml_url.join("/").expect("root"));
@@ -34,12 +51,12 @@ pub fn feed_files_from_opml(opml: &str, taken: &[String]) -> Vec<(String, String
             n += 1;
         }
         names.push(name.clone());
-        let out =
+        let file =
             Out { name: &name, title: &title, site: site.as_str(), profile: "feed", list_pages: [xml_url.as_str()] };
-        let text = format!("# Imported from OPML.\n{}", toml::to_string(&out).expect("plain strings serialize"));
-        files.push((format!("{name}.toml"), text));
+        let text = format!("# Imported from OPML.\n{}", toml::to_string(&file).expect("plain strings serialize"));
+        out.files.push((format!("{name}.toml"), text));
     }
-    files
+    out
 }
 
 #[cfg(test)]
@@ -55,7 +72,7 @@ mod tests {
             <outline text="no feed" htmlUrl="https://x.example/"/>
             <outline text="bad" xmlUrl="javascript:alert(1)"/>
         </outline></body></opml>"#;
-        let files = feed_files_from_opml(opml, &["bao-bac-kan".into()]);
+        let files = feed_files_from_opml(opml, &["bao-bac-kan".into()], &[]).files;
         let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(names, ["bao-bac-kan-2.toml", "bao-bac-kan-3.toml", "all-2.toml"], "{files:?}");
         assert!(files[0].1.contains("profile = \"feed\""), "{}", files[0].1);

@@ -328,9 +328,26 @@ impl Fetcher {
                 let robots_url = url.join("/robots.txt").map_err(|_| FetchError::NotWeb { url: url.clone() })?;
                 let unreachable =
                     |e: reqwest::Error| FetchError::Request { url: robots_url.clone(), reason: describe(&e) };
+                // Retried like any request: the first request to a host is often this one, and
+                // a refused connection or a 5xx here is as passing as anywhere.
+                let mut attempt = 0;
+                let answer = loop {
+                    let outcome = {
+                        let _permit = self.slot(url).await;
+                        self.client.get(robots_url.clone()).send().await
+                    };
+                    let retryable = match &outcome {
+                        Ok(r) => r.status().is_server_error() || r.status() == StatusCode::TOO_MANY_REQUESTS,
+                        Err(e) => e.is_timeout() || e.is_connect(),
+                    };
+                    if !retryable || attempt >= self.config.retries {
+                        break outcome;
+                    }
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                    attempt += 1;
+                };
                 let (robots, unreadable) = {
-                    let _permit = self.slot(url).await;
-                    match self.client.get(robots_url.clone()).send().await {
+                    match answer {
                         Ok(r) if r.status().is_success() => match r.bytes().await {
                             Ok(body) => (Robots::parse(&body, self.agent.as_str()), None),
                             Err(e) => (Robots::disallow_all(), Some(describe(&e))),

@@ -23,6 +23,7 @@ pub async fn export(feeds: &Feeds, dir: &Path) -> Result<Vec<PathBuf>, ServeErro
             let gz = dir.join("feeds").join(format!("{}.{}.gz", feed.path, format.extension()));
             write_atomically(&gz, &doc.gzip)?;
             written.push(path);
+            written.push(gz);
         }
     }
     let index = Doc::Index { lang: super::html::Lang::Vi };
