@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 
-use crate::{config, fetch, metrics, schedule, serve, store};
+use crate::{config, fetch, metrics, schedule, serve, store, websub};
 
 /// Why the daemon could not start or stopped.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +20,39 @@ pub enum DaemonError {
     /// The HTTP server failed.
     #[error("HTTP server: {0}")]
     Serve(#[from] std::io::Error),
+    /// The WebSub hub's HTTP client could not be built.
+    #[error("WebSub hub: {0}")]
+    Hub(#[from] reqwest::Error),
+}
+
+/// What follows a run that changed its source's articles: the source's feeds re-rendered, each
+/// changed feed pushed to its WebSub subscribers and announced to external hubs, the static
+/// files written again. Nothing for a run that changed nothing.
+pub async fn publish(
+    report: &schedule::RunReport,
+    feeds: &serve::Feeds,
+    hub: &Arc<websub::Hub>,
+    output_dir: Option<&std::path::Path>,
+) {
+    if !report.changed() {
+        return;
+    }
+    let touched = match feeds.changed(&report.source).await {
+        Ok(touched) => touched,
+        Err(e) => {
+            tracing::error!(source = %report.source, error = %e, "feeds not refreshed after a change");
+            return;
+        }
+    };
+    let mut topics = Vec::new();
+    for (path, format, topic) in feeds.topics().into_iter().filter(|(path, _, _)| touched.contains(path)) {
+        if let Ok(Some(doc)) = feeds.rendered(&path, format, 1).await {
+            hub.distribute(topic.clone(), doc.content_type, doc.body.clone()).await;
+        }
+        topics.push(topic);
+    }
+    hub.ping_external(&topics).await;
+    export_to(feeds, output_dir).await;
 }
 
 /// The daemon: every source on its schedule, feeds served on `listener`, static files exported
@@ -42,8 +75,11 @@ pub async fn run(
     if let Err(e) = feeds.warm().await {
         tracing::error!(error = %e, "some documents could not be rendered at start");
     }
+    let hub = websub::Hub::new(store.clone(), &config, metrics.clone())?;
+    hub.reconfigure(&config.websub, feeds.topics().into_iter().map(|(_, _, topic)| topic).collect());
     let output_dir = config.output_dir.clone();
     let publisher = feeds.clone();
+    let pusher = hub.clone();
     tokio::spawn(async move {
         export_to(&publisher, output_dir.as_deref()).await;
         while let Some(report) = reports.recv().await {
@@ -56,12 +92,7 @@ pub async fn run(
                 report.errors.len()
             );
             let _ = sd_notify::notify(&[sd_notify::NotifyState::Status(&status)]);
-            if report.changed() {
-                if let Err(e) = publisher.changed(&report.source).await {
-                    tracing::error!(source = %report.source, error = %e, "feeds not refreshed after a change");
-                }
-                export_to(&publisher, output_dir.as_deref()).await;
-            }
+            publish(&report, &publisher, &pusher, output_dir.as_deref()).await;
         }
     });
 
@@ -86,7 +117,7 @@ pub async fn run(
     }
 
     let mut server_stop = shutdown.clone();
-    let server = tokio::spawn(serve::run(listener, feeds.clone(), async move {
+    let server = tokio::spawn(serve::run_with(listener, feeds.clone(), hub.router(), async move {
         let _ = server_stop.wait_for(|s| *s).await;
     }));
     let mut shutdown = shutdown;
@@ -117,6 +148,7 @@ pub async fn run(
         if let Err(e) = feeds.reconfigure(&new).await {
             tracing::error!(error = %e, "some documents could not be rendered after the reload");
         }
+        hub.reconfigure(&new.websub, feeds.topics().into_iter().map(|(_, _, topic)| topic).collect());
         tracing::info!(feeds = new.feeds.len(), "config reloaded");
         metrics.reloads.get_or_create(&metrics::ResultLabels { result: "ok".into() }).inc();
         let status = format!("reloaded: {} feeds", new.feeds.len());

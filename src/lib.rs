@@ -29,5 +29,7 @@ pub mod select;
 pub mod serve;
 /// SQLite: migrations, identity, every SQL statement.
 pub mod store;
+/// WebSub: bantin as the hub of its feeds, pushing each new version to subscribers.
+pub mod websub;
 
 pub use daemon::{DaemonError, run};

@@ -33,7 +33,7 @@ pub struct RunLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct ResultLabels {
-    /// "ok" or "refused".
+    /// "ok" or "refused" (reloads); "ok", "retried" or "dropped" (WebSub deliveries).
     pub result: String,
 }
 
@@ -55,6 +55,9 @@ pub struct Metrics {
     pub feed_requests: Family<StatusLabels, Counter>,
     pub connections: Gauge,
     pub reloads: Family<ResultLabels, Counter>,
+    /// WebSub deliveries: "ok", "retried" (an attempt that failed and was tried again),
+    /// "dropped" (every attempt failed).
+    pub websub_deliveries: Family<ResultLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -96,7 +99,10 @@ impl Metrics {
         registry.register("config_reloads", "Config reloads (SIGHUP), applied or refused", reloads.clone());
         let connections = Gauge::default();
         registry.register("http_connections", "HTTP connections open now", connections.clone());
+        let websub_deliveries = Family::<ResultLabels, Counter>::default();
+        registry.register("websub_deliveries", "WebSub content deliveries to subscribers", websub_deliveries.clone());
         Metrics {
+            websub_deliveries,
             registry,
             connections,
             reloads,

@@ -313,6 +313,8 @@ pub struct FeedMeta {
     pub icon: Option<Url>,
     /// A larger one (RSS `image`, Atom `logo`, JSON `icon`).
     pub logo: Option<Url>,
+    /// WebSub hubs to name (`rel="hub"`, JSON Feed `hubs`).
+    pub hubs: Vec<String>,
 }
 
 /// Which page of a feed's history a document is (RFC 5005 paged feeds): page 1 is the feed.

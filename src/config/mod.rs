@@ -46,6 +46,7 @@ pub struct Config {
     pub history_cache_bytes: usize,
     pub server: ServerLimits,
     pub fetch: FetchConfig,
+    pub websub: WebsubConfig,
     pub feeds: Vec<FeedDef>,
     /// Feeds that merge sources (feed files with `sources = [...]`).
     pub merged: Vec<MergedDef>,
@@ -106,6 +107,50 @@ pub struct FetchConfig {
     pub trusted_hosts: Vec<String>,
 }
 
+/// WebSub: bantin as the hub of its own feeds, and other hubs it announces and pings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebsubConfig {
+    /// The built-in hub at `/websub`.
+    pub enabled: bool,
+    /// Other hubs named in every feed and pinged (`hub.mode=publish`) after each change.
+    pub hubs: Vec<Url>,
+    /// Networks whose addresses a callback may be on although internal (loopback, private).
+    pub allow_networks: Vec<(std::net::IpAddr, u8)>,
+    /// Lease when the subscriber asks for none, and the longest granted.
+    pub lease: Duration,
+    pub max_lease: Duration,
+    /// Subscriptions in all, and per callback host.
+    pub max_subscriptions: usize,
+    pub max_per_host: usize,
+}
+
+impl Default for WebsubConfig {
+    fn default() -> Self {
+        WebsubConfig {
+            enabled: true,
+            hubs: Vec::new(),
+            allow_networks: Vec::new(),
+            lease: Duration::from_secs(10 * 86_400),
+            max_lease: Duration::from_secs(30 * 86_400),
+            max_subscriptions: 10_000,
+            max_per_host: 100,
+        }
+    }
+}
+
+/// `10.0.0.0/8`, `127.0.0.1` (a single address), `fd00::/8`.
+fn parse_network(text: &str) -> Result<(std::net::IpAddr, u8), String> {
+    let (addr, bits) = text.split_once('/').unwrap_or((text, ""));
+    let ip: std::net::IpAddr = addr.trim().parse().map_err(|_| format!("`{text}` is not an address or network"))?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let bits =
+        if bits.is_empty() { max } else { bits.trim().parse::<u8>().map_err(|_| format!("`{text}`: bad prefix"))? };
+    if bits > max {
+        return Err(format!("`{text}`: prefix longer than {max}"));
+    }
+    Ok((ip, bits))
+}
+
 /// Why the configuration was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -142,6 +187,20 @@ struct RawConfig {
     client_timeout_secs: Option<u64>,
     #[serde(default)]
     fetch: RawFetch,
+    #[serde(default)]
+    websub: RawWebsub,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawWebsub {
+    enabled: Option<bool>,
+    hubs: Option<Vec<String>>,
+    allow_networks: Option<Vec<String>>,
+    lease_secs: Option<u64>,
+    max_lease_secs: Option<u64>,
+    max_subscriptions: Option<usize>,
+    max_per_host: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -160,7 +219,14 @@ struct RawFetch {
 }
 
 /// Every key `bantin.toml` accepts (the shipped example must show each one).
-pub const KEYS: [&str; 23] = [
+pub const KEYS: [&str; 30] = [
+    "websub.enabled",
+    "websub.hubs",
+    "websub.allow_networks",
+    "websub.lease_secs",
+    "websub.max_lease_secs",
+    "websub.max_subscriptions",
+    "websub.max_per_host",
     "log_format",
     "max_connections",
     "client_timeout_secs",
@@ -331,6 +397,7 @@ impl Config {
         if !(1..=3600).contains(&server.header_timeout.as_secs()) {
             return Err(invalid(path, "client_timeout_secs", "must be from 1 to 3600"));
         }
+        let websub = websub(path, raw.websub)?;
         let feeds_dir = dir.join(raw.feeds_dir.unwrap_or_else(|| "feeds".into()));
         let (mut feeds, merged) = load_feeds(&feeds_dir)?;
         let mut fetch = fetch;
@@ -352,6 +419,7 @@ impl Config {
             history_cache_bytes: history_cache_mb << 20,
             server,
             fetch,
+            websub,
             feeds,
             merged,
             feeds_dir,
@@ -374,6 +442,7 @@ impl Config {
             history_cache_bytes: DEFAULT_HISTORY_CACHE_MB << 20,
             server: ServerLimits::default(),
             fetch: FetchConfig { trusted_hosts: source_hosts(&feeds), ..FetchConfig::polite(DEFAULT_USER_AGENT) },
+            websub: WebsubConfig::default(),
             feeds,
             merged: Vec::new(),
         }
@@ -416,12 +485,70 @@ impl Config {
         table.insert("max_connections".into(), int(self.server.max_connections as u64));
         table.insert("client_timeout_secs".into(), int(self.server.header_timeout.as_secs()));
         table.insert("fetch".into(), toml::Value::Table(fetch));
+        let w = &self.websub;
+        let mut websub = toml::Table::new();
+        websub.insert("enabled".into(), toml::Value::Boolean(w.enabled));
+        websub.insert(
+            "hubs".into(),
+            toml::Value::Array(w.hubs.iter().map(|h| toml::Value::String(h.to_string())).collect()),
+        );
+        let networks = w.allow_networks.iter().map(|(ip, bits)| toml::Value::String(format!("{ip}/{bits}"))).collect();
+        websub.insert("allow_networks".into(), toml::Value::Array(networks));
+        websub.insert("lease_secs".into(), int(w.lease.as_secs()));
+        websub.insert("max_lease_secs".into(), int(w.max_lease.as_secs()));
+        websub.insert("max_subscriptions".into(), int(w.max_subscriptions as u64));
+        websub.insert("max_per_host".into(), int(w.max_per_host as u64));
+        table.insert("websub".into(), toml::Value::Table(websub));
         toml::to_string(&table).expect("a table of plain values serializes")
     }
 
     pub fn feed(&self, name: &str) -> Option<&FeedDef> {
         self.feeds.iter().find(|f| f.name == name)
     }
+}
+
+/// The `[websub]` table, checked.
+fn websub(path: &Path, raw: RawWebsub) -> Result<WebsubConfig, ConfigError> {
+    let defaults = WebsubConfig::default();
+    let hubs = raw
+        .hubs
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(i, hub)| parse_http_url(hub).map_err(|r| invalid(path, &format!("websub.hubs[{i}]"), r)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let allow_networks = raw
+        .allow_networks
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(i, net)| parse_network(net).map_err(|r| invalid(path, &format!("websub.allow_networks[{i}]"), r)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let lease = raw.lease_secs.map_or(defaults.lease, Duration::from_secs);
+    let max_lease = raw.max_lease_secs.map_or(defaults.max_lease, Duration::from_secs);
+    if !(1..=365 * 86_400).contains(&max_lease.as_secs()) {
+        return Err(invalid(path, "websub.max_lease_secs", "must be from 1 to 31536000 (a year)"));
+    }
+    if lease.is_zero() || lease > max_lease {
+        return Err(invalid(path, "websub.lease_secs", "must be from 1 to websub.max_lease_secs"));
+    }
+    let max_subscriptions = raw.max_subscriptions.unwrap_or(defaults.max_subscriptions);
+    let max_per_host = raw.max_per_host.unwrap_or(defaults.max_per_host);
+    if !(1..=1_000_000).contains(&max_subscriptions) {
+        return Err(invalid(path, "websub.max_subscriptions", "must be from 1 to 1000000"));
+    }
+    if max_per_host == 0 || max_per_host > max_subscriptions {
+        return Err(invalid(path, "websub.max_per_host", "must be from 1 to websub.max_subscriptions"));
+    }
+    Ok(WebsubConfig {
+        enabled: raw.enabled.unwrap_or(defaults.enabled),
+        hubs,
+        allow_networks,
+        lease,
+        max_lease,
+        max_subscriptions,
+        max_per_host,
+    })
 }
 
 /// The hosts the sources are configured on (their site and list pages): the only ones whose

@@ -14,6 +14,9 @@ pub fn render(meta: &FeedMeta, items: &[FeedItem], paging: Paging) -> Result<Vec
     for (rel, href) in paging_links(meta, Format::Atom, paging) {
         links.push(link(&href, rel, Some(Format::Atom.media_type())));
     }
+    for hub in &meta.hubs {
+        links.push(link(hub, "hub", None));
+    }
     let feed = Feed {
         title: Text::plain(xml_safe(&meta.title)),
         // The feed's first-page URL is as permanent as the feed; every page shares the id.

@@ -15,6 +15,10 @@ pub fn render(meta: &FeedMeta, items: &[FeedItem], paging: Paging) -> Result<Vec
         feed.insert("next_url".into(), json!(meta.url(Format::Json, paging.page + 1)));
     }
     feed.insert("description".into(), json!(xml_safe(&meta.description)));
+    if !meta.hubs.is_empty() {
+        let hubs: Vec<Value> = meta.hubs.iter().map(|url| json!({ "type": "WebSub", "url": url })).collect();
+        feed.insert("hubs".into(), Value::Array(hubs));
+    }
     // JSON Feed's `icon` is the large one (512 px suggested), `favicon` the small one.
     if let Some(icon) = meta.logo.as_ref().or(meta.icon.as_ref()) {
         feed.insert("icon".into(), json!(icon.as_str()));

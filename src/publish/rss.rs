@@ -23,6 +23,9 @@ pub fn render(meta: &FeedMeta, items: &[FeedItem], paging: Paging) -> Result<Vec
     for (rel, href) in paging_links(meta, Format::Rss, paging) {
         links.push(Link { href, rel: rel.into(), mime_type: Some(Format::Rss.media_type().into()), ..Link::default() });
     }
+    for hub in &meta.hubs {
+        links.push(Link { href: hub.clone(), rel: "hub".into(), ..Link::default() });
+    }
     let items: Vec<rss::Item> = items.iter().map(item).collect();
     let uses_media = items.iter().any(|i| i.extensions().contains_key("media"));
     let mut namespaces = BTreeMap::new();

@@ -15,6 +15,7 @@ fn meta() -> FeedMeta {
         empty_updated: vietnam().with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap(),
         icon: None,
         logo: None,
+        hubs: vec!["https://feeds.example/websub".into()],
     }
 }
 

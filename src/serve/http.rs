@@ -32,12 +32,25 @@ pub async fn feed(
         Some(_) => return (StatusCode::BAD_REQUEST, "page must be a number from 1\n").into_response(),
     };
     // A person's browser gets the page, in their language; a feed reader the feed.
-    let doc = if html::prefers_html(&headers) {
+    let browser = html::prefers_html(&headers);
+    let doc = if browser {
         feeds.feed_page(path, page, html::Lang::from_headers(&headers)).await
     } else {
         feeds.rendered(path, format, page).await
     };
-    let response = answer(doc, &headers, "no such feed or page\n");
+    let mut response = answer(doc, &headers, "no such feed or page\n");
+    // WebSub §4: the hubs and the topic's own URL, for subscribers that read headers only.
+    let hubs = feeds.hubs();
+    if !browser && !hubs.is_empty() && (response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED)
+    {
+        let base = feeds.public_url().as_str().trim_end_matches('/');
+        let mut link: Vec<String> = hubs.iter().map(|hub| format!("<{hub}>; rel=\"hub\"")).collect();
+        let query = if page > 1 { format!("?page={page}") } else { String::new() };
+        link.push(format!("<{base}/feeds/{path}.{}{query}>; rel=\"self\"", format.extension()));
+        if let Ok(value) = HeaderValue::from_str(&link.join(", ")) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
     let status = StatusLabels { status: response.status().as_str().to_string() };
     feeds.inner.metrics.feed_requests.get_or_create(&status).inc();
     response

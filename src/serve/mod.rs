@@ -149,10 +149,15 @@ struct Inner {
     limits: crate::config::ServerLimits,
     public_url: Url,
     title: String,
+    /// WebSub hubs every feed names (discovery, WebSub §4).
+    hubs: RwLock<Vec<String>>,
     catalog: RwLock<Arc<Vec<Published>>>,
     /// Per feed path; missing until the feed's first refresh.
     stats: RwLock<HashMap<String, FeedStats>>,
     documents: Arc<cache::Documents>,
+    /// The newest items of the feed of all sources (its page 1, read when it is refreshed):
+    /// the index shows the first of them without reading the store again.
+    latest: RwLock<Option<Arc<PageItems>>>,
     /// Icons found on each source's site (by source name), read at each refresh.
     icons: RwLock<HashMap<String, crate::store::Icons>>,
     /// One refresh (start-up, change, reload) at a time, in the order they were asked for.
@@ -170,9 +175,11 @@ impl Feeds {
                 limits: config.server,
                 public_url: config.public_url.clone(),
                 title: config.title.clone(),
+                hubs: RwLock::new(crate::websub::hubs(config)),
                 catalog: RwLock::new(Arc::new(catalog::catalog(config))),
                 stats: RwLock::new(HashMap::new()),
                 icons: RwLock::new(HashMap::new()),
+                latest: RwLock::new(None),
                 documents: Arc::new(cache::Documents::new(config.history_cache_bytes, CONCURRENT_RENDERS)),
                 refreshing: tokio::sync::Mutex::new(()),
             }),
@@ -190,11 +197,30 @@ impl Feeds {
     /// After a run changed `source`'s articles: re-renders its feeds, its category feeds, the
     /// merged feeds that include it, the feed of all sources and the index, and forgets their
     /// history pages. Every other document keeps its bytes and its ETag.
-    pub async fn changed(&self, source: &str) -> Result<(), ServeError> {
+    /// Returns the paths of the feeds it re-rendered.
+    pub async fn changed(&self, source: &str) -> Result<Vec<String>, ServeError> {
         let _one = self.inner.refreshing.lock().await;
         let catalog = self.catalog();
         let touched: Vec<&Published> = catalog.iter().filter(|f| f.shows(source)).collect();
-        self.refresh(&touched, false).await
+        self.refresh(&touched, false).await?;
+        Ok(touched.iter().map(|f| f.path.clone()).collect())
+    }
+
+    /// Every feed's URL in every format (page 1): what WebSub subscribers may subscribe to.
+    pub fn topics(&self) -> Vec<(String, Format, String)> {
+        let catalog = self.catalog();
+        catalog
+            .iter()
+            .flat_map(|f| {
+                let meta = self.meta(f);
+                Format::ALL.map(|format| (f.path.clone(), format, meta.url(format, 1)))
+            })
+            .collect()
+    }
+
+    /// The hubs every feed names.
+    pub fn hubs(&self) -> Vec<String> {
+        self.inner.hubs.read().expect("hubs lock").clone()
     }
 
     /// Takes the feeds of a reloaded config and renders them; documents of feeds that are gone
@@ -203,6 +229,7 @@ impl Feeds {
         let _one = self.inner.refreshing.lock().await;
         let catalog = Arc::new(catalog::catalog(config));
         *self.inner.catalog.write().expect("catalog lock") = catalog.clone();
+        *self.inner.hubs.write().expect("hubs lock") = crate::websub::hubs(config);
         self.inner.stats.write().expect("stats lock").retain(|path, _| catalog.iter().any(|f| &f.path == path));
         self.inner.documents.retain_hot(|doc| match doc {
             Doc::Feed { path, .. } | Doc::FeedPage { path, .. } => catalog.iter().any(|f| &f.path == path),
@@ -279,7 +306,11 @@ impl Feeds {
         .await??;
         let newest = page.items.first().map(|i| i.updated);
         self.inner.stats.write().expect("stats lock").insert(feed.path.clone(), FeedStats { items, newest });
-        Ok(Arc::new(page))
+        let page = Arc::new(page);
+        if feed.path == crate::config::ALL_FEEDS {
+            *self.inner.latest.write().expect("latest lock") = Some(page.clone());
+        }
+        Ok(page)
     }
 
     /// Every published feed, sources first, the feed of all sources last.
@@ -404,6 +435,7 @@ impl Feeds {
         let title = self.inner.title.clone();
         let site = self.site_info();
         let store = self.inner.store.clone();
+        let known_latest = self.inner.latest.read().expect("latest lock").clone();
         let metas: Vec<FeedMeta> = catalog.iter().map(|f| self.meta(f)).collect();
         let doc = doc.clone();
         async move {
@@ -423,9 +455,11 @@ impl Feeds {
                             .collect::<Result<Vec<_>, StoreError>>()?;
                         let newest = lines.iter().filter_map(|l| l.newest).max();
                         let all = catalog.iter().find(|f| f.path == crate::config::ALL_FEEDS);
-                        let latest = match all {
-                            Some(all) => page_items(&store, all, 0, LATEST_ON_INDEX)?,
-                            None => Vec::new(),
+                        // Read here only before the first refresh.
+                        let latest = match (known_latest, all) {
+                            (Some(page), _) => page.items.iter().take(LATEST_ON_INDEX).cloned().collect(),
+                            (None, Some(all)) => page_items(&store, all, 0, LATEST_ON_INDEX)?,
+                            (None, None) => Vec::new(),
                         };
                         let html = html::index(&site.site(), lang, &latest, &lines)?;
                         // Short: a feed's line changes whenever its source does.
@@ -481,6 +515,7 @@ impl Feeds {
             _ => crate::store::Icons::default(),
         };
         FeedMeta {
+            hubs: self.hubs(),
             icon: feed.icon.clone().or(found.icon),
             logo: feed.logo.clone().or(found.logo),
             path: feed.path.clone(),
@@ -514,6 +549,16 @@ pub async fn run(
     feeds: Feeds,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    run_with(listener, feeds, Router::new(), shutdown).await
+}
+
+/// [`run`], with `extra` routes beside the feeds' (the WebSub hub).
+pub async fn run_with(
+    listener: tokio::net::TcpListener,
+    feeds: Feeds,
+    extra: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let (limits, open) = (feeds.inner.limits, feeds.inner.metrics.connections.clone());
-    listen::serve(listener, feeds.router(), limits, open, shutdown).await
+    listen::serve(listener, feeds.router().merge(extra), limits, open, shutdown).await
 }

@@ -22,15 +22,16 @@ pub async fn ready(State(feeds): State<Feeds>) -> Response {
     let catalog = feeds.catalog();
     let store = feeds.inner.store.clone();
     let states = tokio::task::spawn_blocking(move || {
-        catalog
+        let sources = catalog
             .iter()
             .filter(|f| f.is_source())
             .map(|f| Ok((f.path.clone(), store.source_state(&f.path)?, store.count(&f.query)?)))
-            .collect::<Result<Vec<(String, SourceState, usize)>, crate::store::StoreError>>()
+            .collect::<Result<Vec<(String, SourceState, usize)>, crate::store::StoreError>>()?;
+        Ok::<_, crate::store::StoreError>((sources, store.subscriptions(crate::model::now().timestamp())?))
     })
     .await;
     match states {
-        Ok(Ok(states)) => {
+        Ok(Ok((states, subscriptions))) => {
             let degraded = states.iter().any(|(_, s, _)| s.last_error.is_some());
             let sources: Vec<_> = states
                 .iter()
@@ -46,8 +47,22 @@ pub async fn ready(State(feeds): State<Feeds>) -> Response {
                     })
                 })
                 .collect();
-            Json(json!({"status": if degraded { "degraded" } else { "ok" }, "store": "ok", "sources": sources}))
-                .into_response()
+            // WebSub: how many subscribers, and the last error of each whose last delivery failed
+            // (a subscriber's trouble is theirs: it does not degrade bantin).
+            let failing: Vec<_> = subscriptions
+                .iter()
+                .filter_map(|s| {
+                    Some(json!({"callback": s.callback, "topic": s.topic, "last_error": s.last_error.as_ref()?}))
+                })
+                .collect();
+            let websub = json!({"subscriptions": subscriptions.len(), "failing": failing});
+            Json(json!({
+                "status": if degraded { "degraded" } else { "ok" },
+                "store": "ok",
+                "sources": sources,
+                "websub": websub,
+            }))
+            .into_response()
         }
         Ok(Err(e)) => {
             (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "error", "store": e.to_string()}))).into_response()

@@ -72,6 +72,16 @@ const MIGRATIONS: &[&str] = &[
          logo    TEXT,
          checked TEXT NOT NULL
      );",
+    // 9: WebSub subscriptions to bantin's hub: who gets which feed pushed, until when.
+    "CREATE TABLE websub (
+         callback   TEXT NOT NULL,
+         topic      TEXT NOT NULL,
+         secret     TEXT,
+         expires    INTEGER NOT NULL,   -- unix seconds
+         last_error TEXT,
+         PRIMARY KEY (callback, topic)
+     );
+     CREATE INDEX websub_by_topic ON websub (topic, expires);",
 ];
 
 /// `PRAGMA application_id` of bantin's databases ("btn1"), so `file` and other tools can tell.

@@ -79,6 +79,20 @@ pub struct SaveCounts {
     pub unchanged: usize,
 }
 
+/// A WebSub subscription to one of bantin's feeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subscription {
+    pub callback: String,
+    /// The feed's URL (page 1, one format).
+    pub topic: String,
+    /// The subscriber's `hub.secret`: deliveries are signed with it.
+    pub secret: Option<String>,
+    /// End of the lease, unix seconds.
+    pub expires: i64,
+    /// Why the last delivery failed, if it did.
+    pub last_error: Option<String>,
+}
+
 /// A source's icons as found on its site.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Icons {
@@ -527,6 +541,94 @@ impl Store {
             "INSERT INTO icons (source, icon, logo, checked) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (source) DO UPDATE SET icon = ?2, logo = ?3, checked = ?4",
             params![source, icon.map(Url::as_str), logo.map(Url::as_str), stamp(at)],
+        )?;
+        Ok(())
+    }
+
+    /// Adds or renews a WebSub subscription; `None` when `max_total` subscriptions exist, or
+    /// `max_per_host` for the callback's host (a renewal is always accepted).
+    pub fn subscribe(&self, sub: &Subscription, max_total: usize, max_per_host: usize) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let renewal: bool = tx
+            .query_row(
+                "SELECT 1 FROM websub WHERE callback = ?1 AND topic = ?2",
+                params![sub.callback, sub.topic],
+                |_| Ok(true),
+            )
+            .optional()?
+            .unwrap_or(false);
+        if !renewal {
+            let total: i64 = tx.query_row("SELECT count(*) FROM websub", [], |r| r.get(0))?;
+            let host =
+                Url::parse(&sub.callback).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+            let same_host = tx
+                .prepare_cached("SELECT callback FROM websub")?
+                .query_map([], |r| r.get::<_, String>(0))?
+                .filter_map(Result::ok)
+                .filter(|c| Url::parse(c).ok().and_then(|u| u.host_str().map(str::to_string)).as_deref() == Some(&host))
+                .count();
+            if total as usize >= max_total || same_host >= max_per_host {
+                return Ok(false);
+            }
+        }
+        tx.execute(
+            "INSERT INTO websub (callback, topic, secret, expires, last_error) VALUES (?1, ?2, ?3, ?4, NULL)
+             ON CONFLICT (callback, topic) DO UPDATE SET secret = ?3, expires = ?4, last_error = NULL",
+            params![sub.callback, sub.topic, sub.secret, sub.expires],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
+    /// Ends a subscription; whether there was one.
+    pub fn unsubscribe(&self, callback: &str, topic: &str) -> Result<bool, StoreError> {
+        Ok(self.conn().execute("DELETE FROM websub WHERE callback = ?1 AND topic = ?2", params![callback, topic])? > 0)
+    }
+
+    /// The subscriptions to `topic` whose lease runs past `now` (unix seconds); expired ones
+    /// are deleted on the way.
+    pub fn subscribers(&self, topic: &str, now: i64) -> Result<Vec<Subscription>, StoreError> {
+        self.conn().execute("DELETE FROM websub WHERE expires <= ?1", [now])?;
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT callback, topic, secret, expires, last_error FROM websub WHERE topic = ?1 AND expires > ?2",
+        )?;
+        let rows = stmt.query_map(params![topic, now], |r| {
+            Ok(Subscription {
+                callback: r.get(0)?,
+                topic: r.get(1)?,
+                secret: r.get(2)?,
+                expires: r.get(3)?,
+                last_error: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every subscription that is still leased, for `/readyz`.
+    pub fn subscriptions(&self, now: i64) -> Result<Vec<Subscription>, StoreError> {
+        let conn = self.reader();
+        let mut stmt = conn.prepare_cached(
+            "SELECT callback, topic, secret, expires, last_error FROM websub WHERE expires > ?1 ORDER BY callback, topic",
+        )?;
+        let rows = stmt.query_map([now], |r| {
+            Ok(Subscription {
+                callback: r.get(0)?,
+                topic: r.get(1)?,
+                secret: r.get(2)?,
+                expires: r.get(3)?,
+                last_error: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records the outcome of the last delivery to a subscription (`None`: delivered).
+    pub fn delivered(&self, callback: &str, topic: &str, error: Option<&str>) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE websub SET last_error = ?3 WHERE callback = ?1 AND topic = ?2",
+            params![callback, topic, error],
         )?;
         Ok(())
     }
