@@ -38,11 +38,8 @@ fn fan_out(c: &mut Criterion) {
         addr
     });
     let base = Url::parse("http://127.0.0.1:9/").unwrap();
-    let mut config = Config::defaults(
-        "127.0.0.1:9".parse().unwrap(),
-        dir.path().join("bench.sqlite"),
-        vec![FeedDef::sample(&base)],
-    );
+    let mut config =
+        Config::defaults("127.0.0.1:9".parse().unwrap(), dir.path().join("bench.sqlite"), vec![FeedDef::sample(&base)]);
     config.websub.allow_networks = vec![("127.0.0.1".parse().unwrap(), 32)];
     let store = Arc::new(Store::open(&config.database).unwrap());
     let topic = "http://127.0.0.1:9/feeds/backan-sample.atom".to_string();

@@ -4,20 +4,10 @@
 
 mod common;
 
-use bantin::sample::SamplePortal;
-use common::{Install, stdout};
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_read_well_in_chromium_on_a_desktop_and_a_phone() {
-    let portal = SamplePortal::start().await.unwrap();
-    let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
-    let file = install.path("feeds/sample.toml");
     // Five a page, so the sample's twelve articles have a history.
-    std::fs::write(&file, std::fs::read_to_string(&file).unwrap().replace("limit = 50", "limit = 5")).unwrap();
-    let out = install.cli(&["scrape"]).await;
-    assert!(out.status.success(), "{}{}", stdout(&out), common::stderr(&out));
-    let (base, feeds) = install.serve();
-    feeds.warm().await.unwrap();
+    let (_portal, _install, base) = common::scraped_sample(5).await;
 
     let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("../screenshots");
     std::fs::create_dir_all(&shots).unwrap();

@@ -21,15 +21,7 @@ const READERS: [&str; 5] = [
 ];
 
 async fn site() -> (SamplePortal, Install, url::Url) {
-    let portal = SamplePortal::start().await.unwrap();
-    let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
-    let file = install.path("feeds/sample.toml");
-    std::fs::write(&file, std::fs::read_to_string(&file).unwrap().replace("limit = 50", "limit = 5")).unwrap();
-    let out = install.cli(&["scrape"]).await;
-    assert!(out.status.success(), "{}{}", stdout(&out), common::stderr(&out));
-    let (base, feeds) = install.serve();
-    feeds.warm().await.unwrap();
-    (portal, install, base)
+    common::scraped_sample(5).await
 }
 
 async fn get(url: &url::Url, headers: &[(reqwest::header::HeaderName, &str)]) -> reqwest::Response {

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Child, Command};
 
 use bantin::sample::SamplePortal;
-use common::{Install, stdout};
+use common::Install;
 use reqwest::header::{ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY};
 
 const DOCS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs");
@@ -75,13 +75,7 @@ async fn nginx(dir: &Path, site: &str, port: u16) -> Running {
 }
 
 async fn bantin() -> (SamplePortal, Install, url::Url) {
-    let portal = SamplePortal::start().await.unwrap();
-    let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
-    let out = install.cli(&["scrape"]).await;
-    assert!(out.status.success(), "{}{}", stdout(&out), common::stderr(&out));
-    let (base, feeds) = install.serve();
-    feeds.warm().await.unwrap();
-    (portal, install, base)
+    common::scraped_sample(50).await
 }
 
 /// Through the proxy at `front`: the feed with its validators and `Vary`, a 304, a browser's

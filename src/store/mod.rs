@@ -93,6 +93,19 @@ pub struct Subscription {
     pub last_error: Option<String>,
 }
 
+impl Subscription {
+    /// A row of `SELECT callback, topic, secret, expires, last_error FROM websub`.
+    fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Subscription> {
+        Ok(Subscription {
+            callback: r.get(0)?,
+            topic: r.get(1)?,
+            secret: r.get(2)?,
+            expires: r.get(3)?,
+            last_error: r.get(4)?,
+        })
+    }
+}
+
 /// A source's icons as found on its site.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Icons {
@@ -594,15 +607,7 @@ impl Store {
         let mut stmt = conn.prepare_cached(
             "SELECT callback, topic, secret, expires, last_error FROM websub WHERE topic = ?1 AND expires > ?2",
         )?;
-        let rows = stmt.query_map(params![topic, now], |r| {
-            Ok(Subscription {
-                callback: r.get(0)?,
-                topic: r.get(1)?,
-                secret: r.get(2)?,
-                expires: r.get(3)?,
-                last_error: r.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map(params![topic, now], Subscription::read)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -612,15 +617,7 @@ impl Store {
         let mut stmt = conn.prepare_cached(
             "SELECT callback, topic, secret, expires, last_error FROM websub WHERE expires > ?1 ORDER BY callback, topic",
         )?;
-        let rows = stmt.query_map([now], |r| {
-            Ok(Subscription {
-                callback: r.get(0)?,
-                topic: r.get(1)?,
-                secret: r.get(2)?,
-                expires: r.get(3)?,
-                last_error: r.get(4)?,
-            })
-        })?;
+        let rows = stmt.query_map([now], Subscription::read)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

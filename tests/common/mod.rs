@@ -152,3 +152,18 @@ pub async fn feedcheck(inputs: &[&str]) -> Output {
     );
     output
 }
+
+/// The sample portal scraped once into an install whose feed shows `limit` items a page, served
+/// and warmed: what the serving tests look at.
+pub async fn scraped_sample(limit: usize) -> (bantin::sample::SamplePortal, Install, Url) {
+    let portal = bantin::sample::SamplePortal::start().await.unwrap();
+    let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
+    let file = install.path("feeds/sample.toml");
+    let text = std::fs::read_to_string(&file).unwrap().replace("limit = 50", &format!("limit = {limit}"));
+    std::fs::write(&file, text).unwrap();
+    let out = install.cli(&["scrape"]).await;
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let (base, feeds) = install.serve();
+    feeds.warm().await.unwrap();
+    (portal, install, base)
+}
