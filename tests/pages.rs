@@ -131,8 +131,9 @@ async fn feeds_and_pages_carry_the_portals_icon_found_once() {
     let icon = portal.url().join("/Style%20Library/images/favicon.ico").unwrap();
     let asked = |portal: &SamplePortal| portal.requests().iter().filter(|r| r.contains("favicon.ico")).count();
     assert_eq!(asked(&portal), 1, "probed once: {:?}", portal.requests());
+    // RSS 2.0 takes only GIF, JPEG or PNG as its image: an .ico goes to Atom and JSON Feed.
     let rss = get(&base.join("feeds/sample.rss").unwrap(), &[]).await.text().await.unwrap();
-    assert!(rss.contains(&format!("<image><url>{icon}</url><title>Sample portal</title>")), "{rss}");
+    assert!(!rss.contains("<image>"), "{rss}");
     let atom = get(&base.join("feeds/sample/tin-tuc-su-kien.atom").unwrap(), &[]).await.text().await.unwrap();
     assert!(atom.contains(&format!("<icon>{icon}</icon>")), "a category feed has its source's icon: {atom}");
     let json = get(&base.join("feeds/sample.json").unwrap(), &[]).await.text().await.unwrap();
@@ -149,10 +150,13 @@ async fn feeds_and_pages_carry_the_portals_icon_found_once() {
     assert!(out.status.success());
     assert_eq!(asked(&portal), 1, "{:?}", portal.requests());
 
-    // A feed file's own icon and logo win.
+    // A feed file's own icon and logo win; a PNG logo is RSS's image.
     install.add_to_feed("icon = \"https://cdn.example/icon.png\"\nlogo = \"https://cdn.example/logo.png\"");
     let check = install.cli(&["check"]).await;
     assert!(check.status.success(), "{}{}", stdout(&check), common::stderr(&check));
+    let rss = install.cli(&["render", "--feed", "sample"]).await;
+    let rss = stdout(&rss);
+    assert!(rss.contains("<image><url>https://cdn.example/logo.png</url><title>Sample portal</title>"), "{rss}");
     install.add_to_feed("");
     let file = install.path("feeds/sample.toml");
     let text = std::fs::read_to_string(&file).unwrap();

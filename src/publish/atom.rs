@@ -48,15 +48,19 @@ fn entry(item: &FeedItem) -> Entry {
             ..link(img.url.as_str(), "enclosure", img.mime.as_deref())
         });
     }
+    let body = Some(content_html(item)).filter(|html| !html.trim().is_empty());
     Entry {
         id: item.guid.clone(),
         title: Text::plain(xml_safe(&a.title)),
         updated: item.updated,
         published: Some(item.published),
-        summary: a.summary.as_deref().map(|s| Text::plain(xml_safe(s))),
-        content: Some(Content {
+        // An entry whose source gave neither body nor lead (a feed item with a title only)
+        // says its title as its summary: an empty content element is an empty pane in readers,
+        // and an entry with no text at all a validator warning.
+        summary: a.summary.as_deref().or(body.is_none().then_some(a.title.as_str())).map(|s| Text::plain(xml_safe(s))),
+        content: body.map(|html| Content {
             content_type: Some("html".into()),
-            value: Some(content_html(item)),
+            value: Some(html),
             ..Content::default()
         }),
         authors: a.author.iter().map(|name| Person { name: xml_safe(name), ..Person::default() }).collect(),

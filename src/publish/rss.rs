@@ -41,8 +41,9 @@ pub fn render(meta: &FeedMeta, items: &[FeedItem], paging: Paging) -> Result<Vec
         .ttl(Some(meta.ttl_minutes.to_string()))
         .last_build_date(Some(last_build))
         .atom_ext(Some(AtomExtension { links }))
-        // RSS has one image: the logo when there is one, else the icon.
-        .image(meta.logo.as_ref().or(meta.icon.as_ref()).map(|image| rss::Image {
+        // RSS has one image, and RSS 2.0 allows only GIF, JPEG or PNG there (a favicon is
+        // usually an .ico): the logo when it is one of those, else the icon.
+        .image([&meta.logo, &meta.icon].into_iter().flatten().find(|u| rss_image_format(u)).map(|image| rss::Image {
             url: image.to_string(),
             title: xml_safe(&meta.title),
             link: meta.site.to_string(),
@@ -76,7 +77,9 @@ fn item(feed_item: &FeedItem) -> rss::Item {
         .link(Some(a.url.to_string()))
         .guid(Some(Guid { value: feed_item.guid.clone(), permalink: false }))
         .pub_date(Some(feed_item.published.to_rfc2822()))
-        .description(a.summary.as_deref().map(xml_safe))
+        // Readers that show only `description` need one even when the source gave no lead (the
+        // W3C validator warns about `content:encoded` without it): the body's opening then.
+        .description(Some(xml_safe(&a.summary.clone().unwrap_or_else(|| excerpt(&a.content_text)))))
         .content(Some(content_html(feed_item)))
         .dublin_core_ext(
             a.author.as_ref().map(|author| DublinCoreExtension {
@@ -88,4 +91,21 @@ fn item(feed_item: &FeedItem) -> rss::Item {
         .enclosure(enclosure)
         .extensions(extensions)
         .build()
+}
+
+/// Whether `url` names a GIF, JPEG or PNG file, the formats RSS 2.0 allows for a channel image.
+fn rss_image_format(url: &url::Url) -> bool {
+    let path = url.path().to_ascii_lowercase();
+    [".gif", ".jpg", ".jpeg", ".png"].iter().any(|ext| path.ends_with(ext))
+}
+
+/// The first sentences of `text`, up to about 300 characters, cut at a word.
+fn excerpt(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= 300 {
+        return text;
+    }
+    let cut = text.floor_char_boundary(300);
+    let cut = text[..cut].rfind(' ').unwrap_or(cut);
+    format!("{}…", &text[..cut])
 }

@@ -193,9 +193,9 @@ impl Store {
         self.readers[start % self.readers.len()].lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Whether `source` already has the article at `url` (with the source's own `id` for it). An article an older bantin stored
-    /// under another key (see `older_keys`) is recognised and takes its key now, so it is not
-    /// fetched again as a new one.
+    /// Whether `source` already has the article at `url` (with the source's own `id` for it).
+    /// An article an older bantin stored under another key (see `older_keys`) is recognised and
+    /// takes its key now, so it is not fetched again as a new one.
     pub fn contains(&self, source: &str, url: &Url, id: Option<&str>) -> Result<bool, StoreError> {
         let key = crate::model::article_key(url, id);
         if has_key(&self.reader(), source, &key)? {
@@ -237,8 +237,18 @@ impl Store {
                 adopt_older(&tx, source, &key, &article.url, &own)?;
             }
         }
+        // Undated articles first seen together are stamped a second apart, newest listed latest:
+        // they keep the source's order and no two share a timestamp (`atom:updated`).
+        let mut undated_left = articles.iter().filter(|a| a.published.is_none()).count() as i64;
         for article in articles {
             let key = article.key();
+            let first_seen = match article.published {
+                Some(_) => now,
+                None => {
+                    undated_left -= 1;
+                    now - chrono::Duration::seconds(undated_left)
+                }
+            };
             let hash = content_hash(article);
             // A page date in the future is a typo or a clock problem: never publish ahead of now.
             let published = article.published.map(|p| p.min(now));
@@ -261,7 +271,7 @@ impl Store {
             let categories = categories.join("\n");
             match existing {
                 None => {
-                    let published = published.unwrap_or(now);
+                    let published = published.unwrap_or(first_seen);
                     tx.execute(
                         "INSERT INTO articles (source, key, guid, url, title, published, published_ts, summary, author,
                              image_url, image_caption, image_length, image_mime, content_html, content_text,
