@@ -55,7 +55,8 @@ const MAX_URL_BYTES: usize = 2048;
 pub struct Hub {
     store: Arc<Store>,
     metrics: Arc<Metrics>,
-    config: RwLock<WebsubConfig>,
+    /// Shared with the client's resolver, which applies `allow_networks` at connect time.
+    config: Arc<RwLock<WebsubConfig>>,
     /// Every feed URL that may be subscribed to (page 1 of each feed in each format).
     topics: RwLock<Vec<String>>,
     client: reqwest::Client,
@@ -68,7 +69,11 @@ pub struct Hub {
 
 impl Hub {
     pub fn new(store: Arc<Store>, config: &Config, metrics: Arc<Metrics>) -> Result<Arc<Hub>, reqwest::Error> {
+        let settings = Arc::new(RwLock::new(config.websub.clone()));
         let client = reqwest::Client::builder()
+            // The addresses a name resolves to are checked when the connection is made, so a
+            // name that moved to an internal address after its check (DNS rebinding) is refused.
+            .dns_resolver(Arc::new(CallbackResolver { config: settings.clone() }))
             .user_agent(config.fetch.user_agent.clone())
             .timeout(config.fetch.timeout)
             .connect_timeout(config.fetch.connect_timeout)
@@ -78,7 +83,7 @@ impl Hub {
         Ok(Arc::new(Hub {
             store,
             metrics,
-            config: RwLock::new(config.websub.clone()),
+            config: settings,
             topics: RwLock::new(Vec::new()),
             client,
             retries: config.fetch.retries,
@@ -300,6 +305,32 @@ impl Hub {
                 }
             }
         }
+    }
+}
+
+/// Resolves callbacks' names to the addresses the hub may send to, none other.
+struct CallbackResolver {
+    config: Arc<RwLock<WebsubConfig>>,
+}
+
+impl reqwest::dns::Resolve for CallbackResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let config = self.config.clone();
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            let found: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let kept: Vec<std::net::SocketAddr> = {
+                let config = config.read().expect("config lock");
+                found.into_iter().filter(|a| allowed(&config, a.ip())).collect()
+            };
+            if kept.is_empty() {
+                let refused: Box<dyn std::error::Error + Send + Sync> =
+                    format!("{host} resolves only to addresses the hub does not send to").into();
+                return Err(refused);
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(kept.into_iter());
+            Ok(addrs)
+        })
     }
 }
 
