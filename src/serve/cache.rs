@@ -37,10 +37,14 @@ pub enum Doc {
 impl Doc {
     /// Hot documents are rendered ahead of readers and never evicted.
     fn is_hot(&self) -> bool {
+        // Pages in English are rendered when first asked for (most readers are Vietnamese),
+        // and forgotten at each change like history pages.
         match self {
-            Doc::Feed { page, .. } | Doc::FeedPage { page, .. } => *page == 1,
+            Doc::Feed { page, .. } => *page == 1,
+            Doc::FeedPage { page, lang, .. } => *page == 1 && *lang == Lang::Vi,
+            Doc::Index { lang } => *lang == Lang::Vi,
             Doc::Article { .. } => false,
-            Doc::Index { .. } | Doc::Opml | Doc::Stylesheet => true,
+            Doc::Opml | Doc::Stylesheet => true,
         }
     }
 }
@@ -221,12 +225,13 @@ impl Documents {
         }
     }
 
-    /// Forgets the history pages of the feeds at `paths`, and every article page (an edit
-    /// changes one; they are cheap to render again).
+    /// Forgets the history pages of the feeds at `paths` (their English pages too), every
+    /// article page (an edit changes one) and the English index.
     pub fn forget_history(&self, paths: &[&str]) {
         self.history.lock().expect("history lock").retain(|doc| match doc {
             Doc::Feed { path, .. } | Doc::FeedPage { path, .. } => !paths.contains(&path.as_str()),
-            Doc::Article { .. } => false,
+            // Article pages (an edit changes one) and the English index (it lists the latest).
+            Doc::Article { .. } | Doc::Index { .. } => false,
             _ => true,
         });
     }

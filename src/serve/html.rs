@@ -19,8 +19,6 @@ pub enum Lang {
 }
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Vi, Lang::En];
-
     /// English only when `Accept-Language` prefers it to Vietnamese (RFC 9110 §12.5.4);
     /// Vietnamese otherwise, and when neither is named.
     pub fn from_headers(headers: &HeaderMap) -> Lang {

@@ -271,7 +271,8 @@ impl Feeds {
                 };
                 note(self.inner.documents.refresh(doc, || render).await.map(drop));
             }
-            for lang in html::Lang::ALL {
+            {
+                let lang = html::Lang::Vi;
                 let doc = Doc::FeedPage { path: feed.path.clone(), page: 1, lang };
                 let (site, meta, page, owned) = (self.site_info(), self.meta(feed), page.clone(), (*feed).clone());
                 let render = async move {
@@ -283,7 +284,7 @@ impl Feeds {
                 note(self.inner.documents.refresh(doc, || render).await.map(drop));
             }
         }
-        let mut docs: Vec<Doc> = html::Lang::ALL.iter().map(|lang| Doc::Index { lang: *lang }).collect();
+        let mut docs = vec![Doc::Index { lang: html::Lang::Vi }];
         if all_documents {
             docs.extend([Doc::Opml, Doc::Stylesheet]);
         }
