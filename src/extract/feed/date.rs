@@ -61,26 +61,27 @@ fn rfc822(text: &str, zone: FixedOffset) -> Option<DateTime<FixedOffset>> {
         [m, d, y, rest @ ..] if month(m).is_some() => (d.parse().ok()?, month(m)?, year(y)?, rest),
         _ => return None,
     };
-    let date = NaiveDate::from_ymd_opt(year, month, day)?;
-    let mut rest = rest.join(" ");
-    let mut time = NaiveTime::MIN;
-    if let Some(caps) = TIME.captures(&rest.clone()) {
-        let n = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
-        let mut hour = n(1)?;
-        match caps.get(4).map(|m| m.as_str().to_ascii_lowercase()) {
-            Some(half) if half == "pm" && hour < 12 => hour += 12,
-            Some(half) if half == "am" && hour == 12 => hour = 0,
-            _ => {}
+    let mut date = NaiveDate::from_ymd_opt(year, month, day)?;
+    let rest = rest.join(" ");
+    let (time, rest) = match TIME.captures(&rest) {
+        Some(caps) => {
+            let n = |i: usize| caps.get(i).and_then(|m| m.as_str().parse::<u32>().ok());
+            let mut hour = n(1)?;
+            match caps.get(4).map(|m| m.as_str().to_ascii_lowercase()).as_deref() {
+                Some("pm") if hour < 12 => hour += 12,
+                Some("am") if hour == 12 => hour = 0,
+                _ => {}
+            }
+            // `24:00` is the end of the day some generators write for midnight.
+            if hour == 24 {
+                hour = 0;
+                date = date.succ_opt()?;
+            }
+            (NaiveTime::from_hms_opt(hour, n(2)?, n(3).unwrap_or(0))?, rest[caps.get(0)?.end()..].trim())
         }
-        // `24:00` is the end of the day some generators write for midnight.
-        let (hour, extra_day) = if hour == 24 { (0, 1) } else { (hour, 0) };
-        time = NaiveTime::from_hms_opt(hour, n(2)?, n(3).unwrap_or(0))?;
-        rest = rest[caps.get(0)?.end()..].trim().to_string();
-        let date = date + chrono::Days::new(extra_day);
-        let zone = if rest.is_empty() { zone } else { offset(&rest)? };
-        return zone.from_local_datetime(&date.and_time(time)).single();
-    }
-    let zone = if rest.is_empty() { zone } else { offset(&rest)? };
+        None => (NaiveTime::MIN, rest.as_str()),
+    };
+    let zone = if rest.is_empty() { zone } else { offset(rest)? };
     zone.from_local_datetime(&date.and_time(time)).single()
 }
 
@@ -188,6 +189,8 @@ mod tests {
             ("05 Apr 24 08:15 +0700", "2024-04-05T08:15:00+07:00"),
             ("Fri, 05 Apr 2024 08:15:00", "2024-04-05T08:15:00+07:00"),
             ("Thứ Sáu, 05 Apr 2024 08:15:00 +0700", "2024-04-05T08:15:00+07:00"),
+            ("Fri, 05 Apr 2024 24:00:00 +0700", "2024-04-06T00:00:00+07:00"),
+            ("Jul 13, 2011 12:05 AM GMT", "2011-07-13T00:05:00+00:00"),
         ] {
             assert_eq!(at(text).as_deref(), Some(want), "{text}");
         }

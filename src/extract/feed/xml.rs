@@ -65,12 +65,11 @@ impl Doc {
                     break;
                 }
             };
+            if matches!(event, Event::Start(_) | Event::Empty(_)) && doc.nodes.len() >= MAX_ELEMENTS {
+                doc.problem(format!("more than {MAX_ELEMENTS} elements; the rest is ignored"));
+                break;
+            }
             match event {
-                Event::Start(start) | Event::Empty(start) if doc.nodes.len() >= MAX_ELEMENTS => {
-                    let _ = start;
-                    doc.problem(format!("more than {MAX_ELEMENTS} elements; the rest is ignored"));
-                    break;
-                }
                 Event::Start(start) => {
                     let id = doc.element(&start, open.last().copied());
                     if open.len() < MAX_DEPTH {
