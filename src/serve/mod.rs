@@ -246,6 +246,8 @@ impl Feeds {
             tracing::warn!(error = %e, "cannot read the sources' icons");
         }
         self.inner.documents.forget_history(&paths);
+        // What the pages show of the whole site, built once for every page of this refresh.
+        let site = self.site_info();
         let mut first_error = None;
         let mut note = |result: Result<_, ServeError>| {
             if let Err(e) = result {
@@ -274,7 +276,7 @@ impl Feeds {
             {
                 let lang = html::Lang::Vi;
                 let doc = Doc::FeedPage { path: feed.path.clone(), page: 1, lang };
-                let (site, meta, page, owned) = (self.site_info(), self.meta(feed), page.clone(), (*feed).clone());
+                let (site, meta, page, owned) = (site.clone(), self.meta(feed), page.clone(), (*feed).clone());
                 let render = async move {
                     let rendered =
                         tokio::task::spawn_blocking(move || render_html(&site, lang, &owned, &meta, 1, &page))
