@@ -141,7 +141,11 @@ impl Hub {
         self.check_callback(&callback).await.map_err(WebsubError::Callback)?;
         if mode == "subscribe" {
             // Refused now rather than after the subscriber proved its intent.
-            let existing = self.store.subscriptions(now()).map_err(|e| WebsubError::BadRequest(e.to_string()))?;
+            let store = self.store.clone();
+            let existing = tokio::task::spawn_blocking(move || store.subscriptions(now()))
+                .await
+                .map_err(|e| WebsubError::BadRequest(e.to_string()))?
+                .map_err(|e| WebsubError::BadRequest(e.to_string()))?;
             let renewal = existing.iter().any(|s| s.callback == callback.as_str() && s.topic == topic);
             if !renewal && existing.len() >= config.max_subscriptions {
                 return Err(WebsubError::Full);

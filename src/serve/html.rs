@@ -176,6 +176,7 @@ struct Frame {
     subscribe: Vec<Link>,
 }
 
+#[derive(Clone)]
 struct Link {
     label: String,
     href: String,
@@ -306,17 +307,6 @@ impl Site<'_> {
             iso: item.published.to_rfc3339(),
             lead: a.summary.clone(),
             thumb: a.image.as_ref().map(|i| i.url.to_string()),
-        }
-    }
-}
-
-impl Clone for Link {
-    fn clone(&self) -> Link {
-        Link {
-            label: self.label.clone(),
-            href: self.href.clone(),
-            media_type: self.media_type,
-            title: self.title.clone(),
         }
     }
 }

@@ -338,17 +338,17 @@ impl Feeds {
         if let Some(hit) = self.inner.documents.cached(&doc) {
             return Ok(Some(hit));
         }
-        let Some(feed) = self.catalog().iter().find(|f| f.path == path).cloned() else { return Ok(None) };
-        if page == 0 {
-            return Ok(None);
-        }
-        // Past the end of the history: no render needed to say so.
-        let stats = self.inner.stats.read().expect("stats lock").get(path).cloned();
-        if stats.is_some_and(|s| page > feed.last_page(s.items)) {
-            return Ok(None);
-        }
+        let Some(feed) = self.feed_with_page(path, page) else { return Ok(None) };
         let render = self.feed_render(feed, format, page);
         self.inner.documents.get(doc, || render).await
+    }
+
+    /// The feed at `path` if it has a page `page`: past the end of its history there is none,
+    /// and no render is needed to say so.
+    fn feed_with_page(&self, path: &str, page: u32) -> Option<Published> {
+        let feed = self.catalog().iter().find(|f| f.path == path).cloned()?;
+        let stats = self.inner.stats.read().expect("stats lock").get(path).cloned();
+        (page >= 1 && stats.is_none_or(|s| page <= feed.last_page(s.items))).then_some(feed)
     }
 
     /// Page `page` of the feed at `path` as HTML in `lang`; `None` if there is no such feed or
@@ -363,11 +363,7 @@ impl Feeds {
         if let Some(hit) = self.inner.documents.cached(&doc) {
             return Ok(Some(hit));
         }
-        let Some(feed) = self.catalog().iter().find(|f| f.path == path).cloned() else { return Ok(None) };
-        let stats = self.inner.stats.read().expect("stats lock").get(path).cloned();
-        if page == 0 || stats.is_some_and(|s| page > feed.last_page(s.items)) {
-            return Ok(None);
-        }
+        let Some(feed) = self.feed_with_page(path, page) else { return Ok(None) };
         let (store, site, meta) = (self.inner.store.clone(), self.site_info(), self.meta(&feed));
         let render = async move {
             tokio::task::spawn_blocking(move || -> Result<Option<Rendered>, ServeError> {

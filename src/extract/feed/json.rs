@@ -38,9 +38,7 @@ pub fn articles(text: &str, page: &Page, rules: &Rules) -> Result<Vec<Article>, 
                 .find_map(|key| date::parse(text_of(item, key)?, rules.timezone));
             let authors = item.get("authors").and_then(Value::as_array).and_then(|a| a.first()).or(item.get("author"));
             let author = authors.and_then(|a| text_of(a, "name")).map(super::person);
-            let image = ["image", "banner_image"]
-                .iter()
-                .find_map(|key| image(text_of(item, key)?, Some("image/"), None, &base));
+            let image = ["image", "banner_image"].iter().find_map(|key| image(text_of(item, key)?, None, None, &base));
             let categories = item
                 .get("tags")
                 .and_then(Value::as_array)

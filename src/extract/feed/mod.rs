@@ -165,7 +165,7 @@ impl Reader<'_> {
         let image = self
             .children(item, Ns::Core, "enclosure")
             .into_iter()
-            .find_map(|e| image(e.attr("url")?, e.attr("type"), e.attr("length"), &base))
+            .find_map(|e| image(e.attr("url")?, Some(image_type(e.attr("type"))?), e.attr("length"), &base))
             .or_else(|| self.media_image(item, &base));
         let published = self.date(&[
             self.child(item, Ns::Core, &["pubDate", "pubdate", "date"]),
@@ -218,7 +218,7 @@ impl Reader<'_> {
                 let image = entry
                     .children()
                     .filter(|l| l.local() == "link" && l.attr("rel") == Some("enclosure"))
-                    .find_map(|l| image(l.attr("href")?, l.attr("type"), l.attr("length"), &base))
+                    .find_map(|l| image(l.attr("href")?, Some(image_type(l.attr("type"))?), l.attr("length"), &base))
                     .or_else(|| self.media_image(entry, &base));
                 let published = self.date(&[
                     child(&["published"]),
@@ -264,10 +264,12 @@ impl Reader<'_> {
             .flat_map(|h| self.children(*h, Ns::Media, "content"))
             .find(|c| c.attr("medium") == Some("image") || c.attr("type").is_some_and(|t| t.starts_with("image/")));
         content
-            .and_then(|c| image(c.attr("url")?, c.attr("type").or(Some("image/")), c.attr("fileSize"), base))
+            .and_then(|c| {
+                image(c.attr("url")?, c.attr("type").and_then(|t| image_type(Some(t))), c.attr("fileSize"), base)
+            })
             .or_else(|| {
                 let thumbnail = holders.iter().find_map(|h| self.child(*h, Ns::Media, &["thumbnail"]))?;
-                image(thumbnail.attr("url")?, Some("image/"), None, base)
+                image(thumbnail.attr("url")?, None, None, base)
             })
     }
 }
@@ -338,16 +340,19 @@ fn person(text: &str) -> String {
     clean::text(name)
 }
 
+/// An image known to be one: `mime` is its media type when the feed gave one.
 fn image(url: &str, mime: Option<&str>, length: Option<&str>, base: &Url) -> Option<Image> {
-    let mime = mime?.trim();
-    if !mime.starts_with("image/") {
-        return None;
-    }
     Some(Image {
         url: absolute(url, base)?,
         length: length.and_then(|l| l.trim().parse().ok()).filter(|l| *l > 0),
-        mime: mime.contains('/').then(|| mime.to_string()).filter(|m| m.len() > "image/".len()),
+        // A bare `image/` says it is an image, not which kind.
+        mime: mime.filter(|m| m.len() > "image/".len()).map(str::to_string),
     })
+}
+
+/// `mime` when it is an image type (`image/png`); an enclosure of another type is no image.
+fn image_type(mime: Option<&str>) -> Option<&str> {
+    mime.map(str::trim).filter(|m| m.starts_with("image/"))
 }
 
 /// A link as feeds write it: trimmed (CDATA keeps the spaces around it), made absolute.
