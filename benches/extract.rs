@@ -31,7 +31,7 @@ fn extraction(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     group.bench_function("parse only", |b| b.iter(|| scraper::Html::parse_document(black_box(&page.html))));
     group.bench_function("extract article", |b| {
-        b.iter(|| bantin::extract::article(&rules, black_box(&page), None).expect("extracts"))
+        b.iter(|| bantin::extract::article(&rules, black_box(&page), None).map(|e| e.article).expect("extracts"))
     });
     group.finish();
 

@@ -426,8 +426,11 @@ fn extract(profile: ProfileArg, feed: Option<&Path>, url: Url, file: &Path) -> R
         }
     };
     let page = Page { url, html: bantin::fetch::decode(&read_input(file)?, None) };
-    let article = bantin::extract::article(&rules, &page, None).with_context(|| format!("{}", file.display()))?;
-    print_document(format!("{}\n", serde_json::to_string_pretty(&article.to_json())?).as_bytes())?;
+    let extracted = bantin::extract::article(&rules, &page, None).with_context(|| format!("{}", file.display()))?;
+    for text in &extracted.unplaced {
+        eprintln!("warning: {}: text in no field: «{text}»", file.display());
+    }
+    print_document(format!("{}\n", serde_json::to_string_pretty(&extracted.article.to_json())?).as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 

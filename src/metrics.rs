@@ -49,6 +49,7 @@ pub struct Metrics {
     pub articles_new: Family<SourceLabels, Counter>,
     pub articles_updated: Family<SourceLabels, Counter>,
     pub extraction_errors: Family<SourceLabels, Counter>,
+    pub extraction_warnings: Family<SourceLabels, Counter>,
     pub layout_changes: Family<SourceLabels, Counter>,
     pub runs: Family<RunLabels, Counter>,
     pub run_seconds: Family<SourceLabels, Histogram>,
@@ -77,6 +78,12 @@ impl Metrics {
         registry.register("articles_updated", "Stored articles whose content changed", articles_updated.clone());
         let extraction_errors = Family::<SourceLabels, Counter>::default();
         registry.register("extraction_errors", "Article pages that gave no article", extraction_errors.clone());
+        let extraction_warnings = Family::<SourceLabels, Counter>::default();
+        registry.register(
+            "extraction_warnings",
+            "Article pages whose substantial text landed in no field",
+            extraction_warnings.clone(),
+        );
         let layout_changes = Family::<SourceLabels, Counter>::default();
         registry.register(
             "layout_changes",
@@ -110,6 +117,7 @@ impl Metrics {
             articles_new,
             articles_updated,
             extraction_errors,
+            extraction_warnings,
             layout_changes,
             runs,
             run_seconds,

@@ -65,7 +65,8 @@ fn corpus_pages_match_their_snapshots() {
     insta::glob!("fixtures/corpus/*.html", |path| {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let value = match extract::article(&portal(), &page(path, CORPUS_URL), None) {
-            Ok(article) => {
+            Ok(extract::Extracted { article, unplaced }) => {
+                assert!(unplaced.is_empty(), "{name}: text in no field: {unplaced:?}");
                 assert!(!name.starts_with("broken-"), "{name} must not give an article");
                 assert_clean(&article, &name);
                 article.to_json()
@@ -84,7 +85,7 @@ fn sample_portal_articles_match_their_snapshots() {
     insta::glob!("fixtures/publishing-portal/article-*.html", |path| {
         let id = path.file_stem().unwrap().to_string_lossy().trim_start_matches("article-").to_string();
         let url = format!("https://backan.gov.vn/Pages/chi-tiet-tin-tuc.aspx?ItemID={id}");
-        let article = extract::article(&portal(), &page(path, &url), None).unwrap();
+        let article = extract::article(&portal(), &page(path, &url), None).map(|e| e.article).unwrap();
         assert_clean(&article, &id);
         insta::assert_json_snapshot!(article.to_json());
     });
@@ -95,11 +96,12 @@ fn sample_portal_articles_match_their_snapshots() {
 fn seed_dump_gives_the_same_article_as_the_page() {
     let url = "https://backan.gov.vn/Pages/chi-tiet-tin-tuc.aspx?ItemID=12345";
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let html =
-        extract::article(&portal(), &page(&fixtures.join("publishing-portal/article-12345.html"), url), None).unwrap();
+    let html = extract::article(&portal(), &page(&fixtures.join("publishing-portal/article-12345.html"), url), None)
+        .map(|e| e.article)
+        .unwrap();
     let dump_page = page(&fixtures.join("000_55768d6cad423618.txt"), url);
     assert!(extract::is_dump(&dump_page.html));
-    let dump = extract::article(&portal(), &dump_page, None).unwrap();
+    let dump = extract::article(&portal(), &dump_page, None).map(|e| e.article).unwrap();
     assert_eq!(dump.url, html.url);
     assert_eq!(dump.title, html.title);
     assert_eq!(dump.published, html.published);
@@ -174,7 +176,8 @@ fn css_profile_reads_a_newspaper() {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/css");
     let def = FeedDef::load(&fixtures.join("feed.toml")).unwrap();
     let url = "https://baothainguyen.example.vn/du-lich/thai-nguyen-don-2-trieu-khach/?utm_source=home";
-    let article = extract::article(&def.rules, &page(&fixtures.join("article.html"), url), None).unwrap();
+    let article =
+        extract::article(&def.rules, &page(&fixtures.join("article.html"), url), None).map(|e| e.article).unwrap();
     assert_clean(&article, "css");
     assert_eq!(article.url.as_str(), "https://baothainguyen.example.vn/du-lich/thai-nguyen-don-2-trieu-khach/");
     assert_eq!(article.title, "Thái Nguyên đón hơn 2 triệu lượt khách du lịch");
@@ -199,7 +202,8 @@ fn css_profile_reads_a_newspaper() {
     assert_eq!(list.pages, [PageRequest::Get(Url::parse("https://baothainguyen.example.vn/du-lich/page/2/").unwrap())]);
 
     // A page the selectors no longer match is an error naming the field and the selector.
-    let err = extract::article(&def.rules, &page(&fixtures.join("list.html"), url), None).unwrap_err();
+    let err =
+        extract::article(&def.rules, &page(&fixtures.join("list.html"), url), None).map(|e| e.article).unwrap_err();
     assert_eq!(err.to_string(), "no title: selector `h1.entry-title` matched nothing");
 }
 
@@ -268,7 +272,7 @@ fn every_viewdata_text_lands_in_exactly_one_field() {
             continue;
         }
         let page = page(&path, CORPUS_URL);
-        let Ok(article) = extract::article(&portal(), &page, None) else { continue };
+        let Ok(article) = extract::article(&portal(), &page, None).map(|e| e.article) else { continue };
         let doc = scraper::Html::parse_document(&page.html);
         // SharePoint 2013 chrome: the title span `WebPartTitleWPQn` names the part, `WebPartWPQn`
         // is its body. Pages in other chrome are covered by their snapshots.

@@ -67,7 +67,7 @@ proptest! {
         let page = Page { url: base(), html };
         for profile in [Profile::PublishingPortal, Profile::Feed] {
             let rules = Rules::new(profile);
-            let _ = extract::article(&rules, &page, None);
+            let _ = extract::article(&rules, &page, None).map(|e| e.article);
             let _ = extract::list(&rules, &page);
         }
     }
@@ -75,7 +75,7 @@ proptest! {
     #[test]
     fn extracted_images_and_links_are_on_the_web(html in page_html()) {
         let page = Page { url: base(), html };
-        if let Ok(article) = extract::article(&Rules::new(Profile::PublishingPortal), &page, None) {
+        if let Ok(article) = extract::article(&Rules::new(Profile::PublishingPortal), &page, None).map(|e| e.article) {
             prop_assert!(bantin::model::is_web_url(&article.url));
             if let Some(image) = &article.image {
                 prop_assert!(bantin::model::is_web_url(&image.url), "{}", image.url);
@@ -245,6 +245,7 @@ fn deeply_nested_pages_are_flattened_not_slow() {
     let n = 50_000;
     let deep = format!("{}{}Đoạn sâu nhất.{}{}", &page[..at], "<div>".repeat(n), "</div>".repeat(n), &page[at..]);
     let article = extract::article(&Rules::new(Profile::PublishingPortal), &Page { url: base(), html: deep }, None)
+        .map(|e| e.article)
         .expect("still an article");
     assert!(article.content_text.contains("Đoạn sâu nhất."));
     assert!(article.content_text.contains("ngành công nghiệp Bắc Kạn./."), "the rest of the body follows");
@@ -260,7 +261,7 @@ fn titles_and_bodies_are_capped() {
     let at = page.find("<p style=\"text-align: center;\">").unwrap();
     let huge = format!("{}{}{}", &page[..at], paragraph.repeat(6_000), &page[at..]).replace(title, &long_title);
     let rules = Rules::new(Profile::PublishingPortal);
-    let article = extract::article(&rules, &Page { url: base(), html: huge }, None).unwrap();
+    let article = extract::article(&rules, &Page { url: base(), html: huge }, None).map(|e| e.article).unwrap();
     assert_eq!(article.title.chars().count(), rules.max_title_chars);
     assert!(article.title.ends_with('…'));
     assert!(article.content_html.len() <= rules.max_body_bytes + 64, "{} bytes", article.content_html.len());

@@ -1,234 +1,16 @@
-//! The body of an article by structure, shared by every HTML profile: the container's blocks,
-//! the lead image and its caption, the byline, and the sanitized HTML and text of the rest.
+//! The fields a body's blocks hold, shared by every HTML profile: the lead image and its
+//! caption, the byline, the bold lead, and the sanitized HTML and text of the rest.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
-use scraper::{ElementRef, Node};
+use scraper::ElementRef;
 use url::Url;
 
+use super::blocks::Block;
 use super::clean;
-use super::dom::{selector, text_of};
+use super::dom::selector;
 use crate::model::{Image, escape_html, is_web_url};
-
-/// Toolbar links that web parts render as text; a block made only of them is not content.
-const TOOLBAR_WORDS: [&str; 9] =
-    ["tăng cỡ chữ", "giảm cỡ chữ", "in bài", "gửi email", "bản in", "quay lại", "chia sẻ", "lưu bài", "gửi bài"];
-
-/// One top-level element of the body, with what classification needs.
-#[derive(Debug, Clone)]
-pub struct Block {
-    pub html: String,
-    pub text: String,
-    /// The first image in the block: its `src` (the full-size picture when the image is a
-    /// thumbnail linking to one), and the caption the markup gives it (`figcaption`, else
-    /// `alt`, else `title`).
-    pub image: Option<(String, Option<String>)>,
-    /// A `figure`, a table holding an image, or an image whose text sits in an element of its
-    /// own (`<div><a><img></a><div class="caption">…</div></div>`): its text is the caption.
-    pub figure: bool,
-    /// Italic or centred: how portals set captions.
-    pub caption_like: bool,
-    /// Right-aligned, or wholly bold or italic: how portals set bylines.
-    pub byline_like: bool,
-    /// Wholly bold.
-    pub bold: bool,
-}
-
-/// The element holding the body paragraphs: the one with the most `<p>` children.
-pub fn container<'a>(root: ElementRef<'a>, skip: &dyn Fn(ElementRef) -> bool) -> ElementRef<'a> {
-    let paragraphs =
-        |e: &ElementRef| e.children().filter(|c| c.value().as_element().is_some_and(|el| el.name() == "p")).count();
-    let best = root
-        .descendants()
-        .filter_map(ElementRef::wrap)
-        .filter(|e| !skip(*e))
-        .max_by_key(|e| (paragraphs(e), std::cmp::Reverse(e.ancestors().count())));
-    let mut chosen = best.filter(|e| paragraphs(e) > 0).unwrap_or(root);
-    // Old editors wrote the body as text with <br> runs inside nested divs: go down to the
-    // element that holds the text itself.
-    loop {
-        // Empty siblings (SharePoint's `ms-clear` divs) do not count.
-        let elements: Vec<ElementRef> = chosen
-            .children()
-            .filter_map(ElementRef::wrap)
-            .filter(|e| !text_of(*e).trim().is_empty() || e.select(selector("img")).next().is_some())
-            .collect();
-        let has_text = chosen.children().any(|c| c.value().as_text().is_some_and(|t| !t.trim().is_empty()));
-        match elements.as_slice() {
-            [only] if !has_text && !skip(*only) => chosen = *only,
-            _ => return chosen,
-        }
-    }
-}
-
-/// The container's children as blocks, without page machinery, empty paragraphs or toolbar
-/// text. Inline content between block elements (text, links, bold) becomes one paragraph per
-/// run, a blank line (`<br><br>`) ending the run, as old editors wrote paragraphs.
-pub fn blocks(container: ElementRef, skip: &dyn Fn(ElementRef) -> bool) -> Vec<Block> {
-    let mut blocks = Vec::new();
-    let mut run = String::new();
-    let mut breaks = 0;
-    for node in container.children() {
-        let Some(e) = ElementRef::wrap(node) else {
-            if let Node::Text(t) = node.value() {
-                if t.trim().is_empty() {
-                    run.push(' ');
-                    continue;
-                }
-                if breaks == 1 {
-                    run.push_str("<br>");
-                }
-                run.push_str(&escape_html(t));
-                breaks = 0;
-            }
-            continue;
-        };
-        match e.value().name() {
-            "br" => {
-                breaks += 1;
-                if breaks == 2 {
-                    push_run(&mut run, &mut blocks);
-                }
-                continue;
-            }
-            // Page machinery that can sit among the paragraphs; never content.
-            "script" | "style" | "input" | "noscript" | "link" | "meta" | "template" => {}
-            name if is_inline(name) => {
-                if breaks == 1 {
-                    run.push_str("<br>");
-                }
-                run.push_str(&e.html());
-            }
-            _ => {
-                push_run(&mut run, &mut blocks);
-                if !skip(e) {
-                    blocks.push(block(e));
-                }
-            }
-        }
-        breaks = 0;
-    }
-    push_run(&mut run, &mut blocks);
-    blocks.retain(|b| (!b.text.is_empty() && !is_toolbar(&b.text)) || b.image.is_some());
-    blocks
-}
-
-fn is_inline(name: &str) -> bool {
-    matches!(
-        name,
-        "a" | "b" | "strong" | "i" | "em" | "u" | "span" | "font" | "sub" | "sup" | "small" | "big" | "s" | "strike"
-    )
-}
-
-/// Ends a run of inline content as one paragraph block.
-fn push_run(run: &mut String, blocks: &mut Vec<Block>) {
-    let html = std::mem::take(run);
-    if html.trim().is_empty() {
-        return;
-    }
-    let fragment = scraper::Html::parse_fragment(&format!("<p>{html}</p>"));
-    if let Some(p) = fragment.select(selector("p")).next() {
-        blocks.push(block(p));
-    }
-}
-
-fn is_toolbar(text: &str) -> bool {
-    if text.len() > 120 {
-        return false; // a line of toolbar links is short
-    }
-    let mut rest = text.to_lowercase();
-    for word in TOOLBAR_WORDS {
-        rest = rest.replace(word, "");
-    }
-    rest.chars().all(|c| !c.is_alphanumeric() || c.is_ascii_digit())
-}
-
-/// Whether a link points at a picture file rather than a page.
-fn is_picture(href: &str) -> bool {
-    let path = href.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
-    [".jpg", ".jpeg", ".png", ".gif", ".webp"].iter().any(|ext| path.ends_with(ext))
-}
-
-/// `html` without its first image (and the link around it, if that link holds nothing else).
-fn without_first_image(html: &str) -> String {
-    static LINKED: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?is)<a\b[^>]*>\s*<img\b[^>]*>\s*</a>").expect("static regex"));
-    static IMG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?is)<img\b[^>]*>").expect("static regex"));
-    let first_img = IMG.find(html).map(|m| m.start());
-    match LINKED.find(html) {
-        // The linked image is the first image: take the link with it.
-        Some(m) if first_img.is_some_and(|i| i >= m.start() && i < m.end()) => {
-            format!("{}{}", &html[..m.start()], &html[m.end()..])
-        }
-        _ => IMG.replace(html, "").into_owned(),
-    }
-}
-
-fn block(e: ElementRef) -> Block {
-    let text = clean::text(&text_of(e));
-    let img = if e.value().name() == "img" { Some(e) } else { e.select(selector("img")).next() };
-    let covered_by = |tags: &'static str| {
-        let mut runs = e.select(selector(tags)).peekable();
-        if runs.peek().is_none() {
-            return false;
-        }
-        let inner: String = runs.map(text_of).collect();
-        !text.is_empty() && clean::text(&inner) == text
-    };
-    let aligned = |needle: &str| {
-        std::iter::once(e).chain(e.descendants().filter_map(ElementRef::wrap)).any(|x| {
-            let style = x.value().attr("style").unwrap_or_default().replace(' ', "").to_ascii_lowercase();
-            style.contains(&format!("text-align:{needle}"))
-                || x.value().attr("align").is_some_and(|a| a.eq_ignore_ascii_case(needle))
-        })
-    };
-    let figcaption = e.select(selector("figcaption")).next().map(|c| clean::text(&text_of(c)));
-    let image = img.and_then(|i| {
-        let attr = |name| i.value().attr(name).map(clean::text).filter(|t| !t.is_empty());
-        let src = i.value().attr("src")?.trim().to_string();
-        // A thumbnail linking to its full-size picture: the picture is the image readers want.
-        let full = i
-            .ancestors()
-            .filter_map(ElementRef::wrap)
-            .take_while(|a| a.id() != e.id())
-            .find(|a| a.value().name() == "a")
-            .and_then(|a| a.value().attr("href"))
-            .map(str::trim)
-            .filter(|href| is_picture(href));
-        Some((full.unwrap_or(&src).to_string(), figcaption.clone().or_else(|| attr("alt")).or_else(|| attr("title"))))
-    });
-    // The image's text in an element of its own, apart from the image: a caption block.
-    let caption_apart = img.is_some_and(|i| {
-        !text.is_empty()
-            && text.chars().count() <= 300
-            && e.descendants().filter_map(ElementRef::wrap).any(|c| {
-                matches!(c.value().name(), "div" | "p" | "span" | "em" | "i" | "small" | "td")
-                    && c.id() != e.id()
-                    && !c.descendants().any(|d| d.id() == i.id())
-                    && clean::text(&text_of(c)) == text
-            })
-    });
-    let italic = covered_by("em, i");
-    let bold = covered_by("strong, b");
-    // Editors that write `<div>`s (or `<span>`s, `<font>`s) for paragraphs: the sanitizer drops
-    // the tag, so the block becomes a `<p>` of its contents, or it would run into the next.
-    let html = match e.value().name() {
-        "div" | "span" | "font" | "section" | "article" | "center" if !text.is_empty() => {
-            format!("<p>{}</p>", e.inner_html())
-        }
-        _ => e.html(),
-    };
-    Block {
-        html,
-        figure: image.is_some() && (matches!(e.value().name(), "figure" | "table") || caption_apart),
-        caption_like: italic || aligned("center"),
-        byline_like: aligned("right") || bold || italic,
-        bold,
-        image,
-        text,
-    }
-}
 
 /// Takes the image that opens the body (before any text paragraph) and its caption out of the
 /// blocks: they become the article's image and caption, shown once, not twice.
@@ -268,6 +50,21 @@ pub fn take_lead_image(blocks: &mut Vec<Block>, base: &Url) -> (Option<Image>, O
         // which is the article's lead (shown once, not twice).
         blocks[first_image].html = without_first_image(&blocks[first_image].html);
         (image, markup_caption)
+    }
+}
+
+/// `html` without its first image (and the link around it, if that link holds nothing else).
+fn without_first_image(html: &str) -> String {
+    static LINKED: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?is)<a\b[^>]*>\s*<img\b[^>]*>\s*</a>").expect("static regex"));
+    static IMG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?is)<img\b[^>]*>").expect("static regex"));
+    let first_img = IMG.find(html).map(|m| m.start());
+    match LINKED.find(html) {
+        // The linked image is the first image: take the link with it.
+        Some(m) if first_img.is_some_and(|i| i >= m.start() && i < m.end()) => {
+            format!("{}{}", &html[..m.start()], &html[m.end()..])
+        }
+        _ => IMG.replace(html, "").into_owned(),
     }
 }
 
@@ -326,23 +123,63 @@ pub fn drop_byline(blocks: &mut Vec<Block>, author: &str) {
 }
 
 /// Whether `text` starts with a byline label: a byline whatever its style.
-fn is_labelled_byline(text: &str) -> bool {
+pub fn is_labelled_byline(text: &str) -> bool {
     BYLINE_LABEL.is_match(text.trim()) && is_byline(text)
 }
 
-/// The byline: a short last line set apart (right-aligned, bold or italic, or labelled
-/// "Tác giả:" and the like) that is not the story's end, or a name glued after the story's end
-/// mark `./.` in the last paragraph. Gives the author's name (see [`author_name`]).
+/// Whether `text` credits a source ("Nguồn: Báo Bắc Kạn", "Theo TTXVN"): it stays in the body,
+/// where readers see it, and is never the author.
+pub fn is_credit(text: &str) -> bool {
+    text.chars().count() <= 120 && SOURCE_CREDIT.is_match(text.trim())
+}
+
+/// A line that is only a person's name as Vietnamese writes it: every word capitalised
+/// ("Thu Cúc", "Nguyễn Văn An", "PV"), a few words, no digits.
+fn is_name(text: &str) -> bool {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '-' | '–' | '&'))
+        .filter(|w| !w.is_empty() && *w != "và")
+        .collect();
+    (1..=8).contains(&words.len())
+        && words
+            .iter()
+            .all(|w| w.chars().next().is_some_and(char::is_uppercase) && !w.chars().any(|c| c.is_ascii_digit()))
+}
+
+/// Where the byline is among a body's texts, in order, each with whether its style sets it
+/// apart (right-aligned, bold, italic): a short last line set apart, labelled ("Tác giả:") or
+/// a bare name after the story, before or after source credits, which stay in the body.
+pub fn find_byline(texts: &[(&str, bool)]) -> Option<(usize, String)> {
+    let mut lines = texts.iter().enumerate().rev().filter(|(_, (t, _))| !t.is_empty());
+    let (mut index, mut line) = lines.next()?;
+    // Past at most two credit lines at the very end.
+    for _ in 0..2 {
+        if !is_credit(line.0) {
+            break;
+        }
+        (index, line) = lines.next()?;
+    }
+    let (text, styled) = *line;
+    let story_before = lines.next().is_some();
+    let set_apart = styled || is_labelled_byline(text) || is_name(text);
+    if !(story_before && set_apart && is_byline(text) && !is_credit(text)) {
+        return None;
+    }
+    Some((index, author_name(text)?))
+}
+
+/// The byline among the body's last blocks (see [`find_byline`]), or a name glued after the
+/// story's end mark `./.` in the last paragraph. Gives the author's name (see [`author_name`]).
 pub fn take_author(blocks: &mut [Block]) -> Option<String> {
-    let last = blocks.iter().rposition(|b| !b.text.is_empty())?;
-    let b = &blocks[last];
-    if is_byline(&b.text) && (b.byline_like || is_labelled_byline(&b.text)) && b.image.is_none() && last > 0 {
-        let author = author_name(&b.text)?;
-        blocks[last].text.clear();
-        blocks[last].html.clear();
+    let texts: Vec<(&str, bool)> =
+        blocks.iter().map(|b| (if b.image.is_some() { "" } else { b.text.as_str() }, b.byline_like)).collect();
+    if let Some((index, author)) = find_byline(&texts) {
+        blocks[index].text.clear();
+        blocks[index].html.clear();
         return Some(author);
     }
-    let caps = GLUED_BYLINE.captures(&b.text)?;
+    let last = blocks.iter().rposition(|b| !b.text.is_empty())?;
+    let caps = GLUED_BYLINE.captures(&blocks[last].text)?;
     let (story, author) = (caps[1].to_string(), caps[2].trim().to_string());
     let author = author_name(&author)?;
     // The paragraph is rebuilt from its text: the name may sit in any inline markup after `./.`.

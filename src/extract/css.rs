@@ -5,12 +5,13 @@
 use scraper::ElementRef;
 use url::Url;
 
-use super::dom::{configured, select_first, selector, spaced_text, text_of};
-use super::{ExtractError, ListPage, PageRequest, body, clean, date, links};
+use super::blocks::segment;
+use super::dom::{configured, line_text, select_first, selector, spaced_text};
+use super::{ExtractError, Extracted, ListPage, PageRequest, body, clean, date, links, score};
 use crate::config::Rules;
 use crate::model::{Article, Image, Page, is_web_url};
 
-pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
+pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
     let doc = super::dom::document(&page.html);
     let s = &rules.selectors;
     let required = |field: &'static str, sel: &Option<String>| -> Result<ElementRef<'_>, ExtractError> {
@@ -18,13 +19,14 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
         select_first(&doc, sel)
             .ok_or_else(|| ExtractError::Missing { field, reason: format!("selector `{sel}` matched nothing") })
     };
-    let title = clean::text(&text_of(required("title", &s.title)?));
+    let title = clean::text(&line_text(required("title", &s.title)?));
     if title.is_empty() {
         return Err(ExtractError::Missing { field: "title", reason: "the title element is empty".into() });
     }
     let container = required("body", &s.body)?;
-    let text =
-        |sel: &Option<String>| sel.as_deref().and_then(|css| select_first(&doc, css)).map(|e| clean::text(&text_of(e)));
+    let text = |sel: &Option<String>| {
+        sel.as_deref().and_then(|css| select_first(&doc, css)).map(|e| clean::text(&line_text(e)))
+    };
     let meta = |name: &str| {
         select_first(&doc, &format!("meta[property='{name}'], meta[name='{name}']"))
             .and_then(|m| m.value().attr("content"))
@@ -32,7 +34,13 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
             .filter(|t| !t.is_empty())
     };
 
-    let mut blocks = body::blocks(container, &|_| false);
+    // The selector names the body: all of it is the article but for boxes and toolbars in it.
+    let boxes = score::boxes(container);
+    let sorted = score::sort(&doc, container.id(), segment(container, &|_| false), &boxes, true);
+    if let Some(reason) = score::refusal(&sorted.body) {
+        return Err(ExtractError::NotArticle { reason });
+    }
+    let mut blocks = sorted.body;
     blocks.retain(|b| b.text != title || b.image.is_some());
     let published = s
         .date
@@ -79,7 +87,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
     if content_text.is_empty() {
         return Err(ExtractError::Missing { field: "body", reason: "the body element holds no text".into() });
     }
-    Ok(Article {
+    let article = Article {
         url: page_url(&page.url),
         id: None,
         title,
@@ -91,7 +99,8 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
         categories: Vec::new(),
         content_html,
         content_text,
-    })
+    };
+    Ok(Extracted { article, unplaced: Vec::new() })
 }
 
 pub fn list(page: &Page, rules: &Rules) -> ListPage {

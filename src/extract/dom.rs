@@ -125,6 +125,54 @@ pub fn spaced_text(e: ElementRef) -> String {
     visible_text(e).collect::<Vec<_>>().join(" ")
 }
 
+/// Text as lines read: a space where a `<br>` or a block element breaks the line, so
+/// `Chuyển đổi<br>số` is "Chuyển đổi số", while inline markup (`Bắc <b>Kạn</b>`) joins as written.
+pub fn line_text(e: ElementRef) -> String {
+    let mut out = String::new();
+    for edge in e.traverse() {
+        let (node, opening) = match edge {
+            ego_tree::iter::Edge::Open(node) => (node, true),
+            ego_tree::iter::Edge::Close(node) => (node, false),
+        };
+        match node.value() {
+            Node::Text(t) if opening && !is_hidden(node) => out.push_str(t),
+            Node::Element(el) if is_line_break(el.name()) => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Elements that start a new line when rendered.
+pub fn is_line_break(name: &str) -> bool {
+    matches!(
+        name,
+        "br" | "p"
+            | "div"
+            | "li"
+            | "td"
+            | "th"
+            | "tr"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "ul"
+            | "ol"
+            | "table"
+            | "section"
+            | "article"
+            | "figure"
+            | "figcaption"
+            | "blockquote"
+            | "dt"
+            | "dd"
+            | "hr"
+    )
+}
+
 fn visible_text(e: ElementRef<'_>) -> impl Iterator<Item = &str> + '_ {
     e.descendants().filter_map(|node| match node.value() {
         Node::Text(t) if !is_hidden(node) => Some(&**t),

@@ -3,12 +3,13 @@
 //! the HTML page (first line the title, a date, the lead; a short first line the caption, a
 //! short last line the author), so a dump and its page give the same article.
 
-use super::body::author_name;
-use super::{ExtractError, clean, date};
+use super::blocks::is_toolbar;
+use super::body::{author_name, find_byline, is_labelled_byline};
+use super::score::is_box_title;
+use super::{ExtractError, Extracted, clean, date};
 use crate::model::{Article, Page, escape_html};
 
 const MARKER: &str = "PublishingPortal - Block_";
-const TOOLBAR_LINES: [&str; 6] = ["tăng cỡ chữ", "giảm cỡ chữ", "in bài", "gửi email", "bản in", "quay lại"];
 
 /// Whether `text` is a dump rather than HTML.
 pub fn is_dump(text: &str) -> bool {
@@ -16,7 +17,7 @@ pub fn is_dump(text: &str) -> bool {
     head.contains(MARKER) && !head.contains("<div") && !head.contains("<html") && !head.contains("<HTML")
 }
 
-pub fn article(page: &Page) -> Result<Article, ExtractError> {
+pub fn article(page: &Page) -> Result<Extracted, ExtractError> {
     let mut toolbar: Vec<String> = Vec::new();
     let mut viewdata: Vec<String> = Vec::new();
     let mut current: Option<&mut Vec<String>> = None;
@@ -46,22 +47,16 @@ pub fn article(page: &Page) -> Result<Article, ExtractError> {
         });
     }
 
-    let mut published = None;
+    // The toolbar's lines in any order: date lines give the date, toolbar and share lines go,
+    // the first other line is the title and the rest the lead.
+    let mut dates: Vec<String> = Vec::new();
     let mut head: Vec<String> = Vec::new();
     for line in toolbar {
-        let lower = line.to_lowercase();
-        let mut rest = lower.clone();
-        for word in TOOLBAR_LINES {
-            rest = rest.replace(word, "");
+        if is_toolbar(&line) {
+            continue;
         }
-        if rest.trim().is_empty() {
-            continue; // the font-size and print links
-        }
-        if published.is_none()
-            && let Some(d) = date::find(&line)
-            && line.chars().count() <= 40
-        {
-            published = Some(d);
+        if line.chars().count() <= 120 && date::is_date_line(&line) {
+            dates.push(line);
             continue;
         }
         head.push(line);
@@ -71,27 +66,57 @@ pub fn article(page: &Page) -> Result<Article, ExtractError> {
         field: "title",
         reason: "the Block_BanTin_Toolbar segment has no title line".into(),
     })?;
-    let summary = Some(head.collect::<Vec<_>>().join(" ")).filter(|s| !s.is_empty());
+    let lead: Vec<String> = head.filter(|l| l.chars().count() >= 20 && !l.ends_with(':')).collect();
+    let summary = Some(lead.join(" ")).filter(|s| !s.is_empty());
 
-    let mut paragraphs = viewdata;
-    // The same byline rule as the page's: a short last line, its label left out; a source
-    // credit ("Theo TTXVN") stays in the body.
-    let author = match paragraphs.last().filter(|_| paragraphs.len() > 1).and_then(|l| author_name(l)) {
-        Some(name) => {
-            paragraphs.pop();
-            Some(name)
+    // The story's lines, without toolbar and share lines, date lines, and boxes of other
+    // articles (from their title on, until a line long enough to be the story again).
+    let mut paragraphs: Vec<String> = Vec::new();
+    let mut in_box = false;
+    for line in viewdata {
+        if is_box_title(&line) {
+            in_box = true;
+            continue;
         }
-        None => None,
-    };
+        if in_box && line.chars().count() < 200 {
+            continue;
+        }
+        in_box = false;
+        if is_toolbar(&line) || line == title {
+            continue;
+        }
+        if line.chars().count() <= 120 && date::is_date_line(&line) {
+            dates.push(line);
+            continue;
+        }
+        paragraphs.push(line);
+    }
+    let published = date::find(&dates.join(" | "));
+
+    // The same byline rule as the page's: a short last line (credits after it stay in the
+    // body), or a labelled line right under the caption.
+    let texts: Vec<(&str, bool)> = paragraphs.iter().map(|p| (p.as_str(), false)).collect();
+    let mut author = find_byline(&texts).map(|(index, name)| {
+        paragraphs.remove(index);
+        name
+    });
     // The image is gone from a dump; its caption stays as a short first line above the story.
     let caption = (paragraphs.len() > 1 && is_caption(&paragraphs[0])).then(|| paragraphs.remove(0));
+    if author.is_none()
+        && paragraphs.len() > 1
+        && is_labelled_byline(&paragraphs[0])
+        && let Some(name) = author_name(&paragraphs[0])
+    {
+        paragraphs.remove(0);
+        author = Some(name);
+    }
     if paragraphs.is_empty() {
         return Err(ExtractError::Missing {
             field: "body",
             reason: "the Block_BanTin_ViewData segment is empty".into(),
         });
     }
-    Ok(Article {
+    let article = Article {
         url: crate::model::canonical_url(&page.url),
         id: None,
         title,
@@ -103,9 +128,10 @@ pub fn article(page: &Page) -> Result<Article, ExtractError> {
         categories: Vec::new(),
         content_html: paragraphs.iter().map(|p| format!("<p>{}</p>", escape_html(p))).collect::<Vec<_>>().join("\n"),
         content_text: paragraphs.join("\n\n"),
-    })
+    };
+    Ok(Extracted { article, unplaced: Vec::new() })
 }
 
 fn is_caption(line: &str) -> bool {
-    line.chars().count() <= 200 && !line.ends_with('.') && !line.ends_with("./.")
+    line.chars().count() <= 200 && !line.ends_with('.') && !line.ends_with("./.") && !is_labelled_byline(line)
 }

@@ -1,6 +1,7 @@
 //! Page → article links and [`Article`](crate::model::Article)s. Pure functions: no network, database or clock, so
 //! every rule here is tested on saved pages alone.
 
+mod blocks;
 mod body;
 pub mod clean;
 mod css;
@@ -11,6 +12,7 @@ mod feed;
 mod icons;
 mod links;
 mod publishing_portal;
+mod score;
 
 use chrono::{DateTime, FixedOffset};
 use url::Url;
@@ -32,6 +34,39 @@ pub enum ExtractError {
     /// A required field (title or body) was not found.
     #[error("no {field}: {reason}")]
     Missing { field: &'static str, reason: String },
+    /// The page's best body candidate is no article: mostly links or dated lines (a list page,
+    /// a related-news box). Refused rather than published.
+    #[error("not an article: {reason}")]
+    NotArticle { reason: String },
+}
+
+/// An article, and the substantial texts of its page's article blocks that landed in no field
+/// and were not dropped as boilerplate with a reason.
+#[derive(Debug, Clone)]
+pub struct Extracted {
+    pub article: Article,
+    /// Excerpts of the texts left out (at most a few, each cut short): a warning on the
+    /// source, never silent.
+    pub unplaced: Vec<String>,
+}
+
+/// Texts this long are accounted for: shorter ones are labels, counters and buttons.
+const SUBSTANTIAL_CHARS: usize = 40;
+
+/// What of `left` (blocks outside the article's fields and not dropped with a reason) is
+/// substantial and appears in no field of `article`, as excerpts.
+fn unplaced(article: &Article, left: Vec<blocks::Block>) -> Vec<String> {
+    let fields = [Some(&article.title), article.summary.as_ref(), article.caption.as_ref(), article.author.as_ref()];
+    left.into_iter()
+        .filter(|b| b.chars() >= SUBSTANTIAL_CHARS)
+        .filter(|b| !fields.iter().flatten().any(|f| f.contains(b.text.as_str()) || b.text == **f))
+        .filter(|b| !article.content_text.contains(b.text.as_str()))
+        .take(5)
+        .map(|b| {
+            let excerpt: String = b.text.chars().take(80).collect();
+            if b.chars() > 80 { format!("{excerpt}…") } else { excerpt }
+        })
+        .collect()
 }
 
 /// What a list page offers: links to articles, and the requests for more list pages.
@@ -74,23 +109,29 @@ pub fn feed_articles(rules: &Rules, page: &Page) -> Result<FeedItems, ExtractErr
 
 /// Reads an article page, or a PublishingPortal text dump; `listed` is what the list page said
 /// of it.
-pub fn article(rules: &Rules, page: &Page, listed: Option<&ListLink>) -> Result<Article, ExtractError> {
-    let mut article = match rules.profile {
+pub fn article(rules: &Rules, page: &Page, listed: Option<&ListLink>) -> Result<Extracted, ExtractError> {
+    let Extracted { mut article, unplaced } = match rules.profile {
         Profile::PublishingPortal if dump::is_dump(&page.html) => dump::article(page)?,
         Profile::PublishingPortal => publishing_portal::article(page, rules)?,
         Profile::Css => css::article(page, rules)?,
-        Profile::Feed => feed::articles(page, rules)?
-            .articles
-            .into_iter()
-            .find(|a| crate::model::identity_key(&a.url) == crate::model::identity_key(&page.url))
-            .ok_or_else(|| ExtractError::Missing { field: "item", reason: format!("no item links to {}", page.url) })?,
+        Profile::Feed => Extracted {
+            article: feed::articles(page, rules)?
+                .articles
+                .into_iter()
+                .find(|a| crate::model::identity_key(&a.url) == crate::model::identity_key(&page.url))
+                .ok_or_else(|| ExtractError::Missing {
+                    field: "item",
+                    reason: format!("no item links to {}", page.url),
+                })?,
+            unplaced: Vec::new(),
+        },
     };
     if let Some(listed) = listed {
         article.published = article.published.or(listed.published);
         article.summary = article.summary.or_else(|| listed.summary.clone());
         article.categories = listed.categories.clone();
     }
-    Ok(within_limits(article, rules))
+    Ok(Extracted { article: within_limits(article, rules), unplaced })
 }
 
 /// The article with its title and body cut to the feed's limits: a page can hold a 100 KB

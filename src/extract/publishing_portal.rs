@@ -10,12 +10,15 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset};
+use ego_tree::NodeId;
 use scraper::{ElementRef, Html, Node};
 use url::Url;
 
-use super::body::{self, Block};
-use super::dom::{configured, is_hidden, select_first, selector, spaced_text, text_of, within};
-use super::{ExtractError, ListPage, PageRequest, clean, date, links};
+use super::blocks::{Block, is_toolbar, segment, without_toolbar_words};
+use super::body;
+use super::dom::{configured, is_hidden, line_text, select_first, selector, spaced_text, text_of, within};
+use super::score::{self, Dropped};
+use super::{ExtractError, Extracted, ListPage, PageRequest, clean, date, links};
 use crate::config::Rules;
 use crate::model::{Article, Page};
 
@@ -23,118 +26,139 @@ const TOOLBAR: &str = "block_bantin_toolbar";
 const VIEWDATA: &str = "block_bantin_viewdata";
 /// Web parts that list *other* articles next to the one shown: never list or body content.
 const RELATED_PARTS: [&str; 6] = ["xemnhieu", "tinkhac", "lienquan", "tinmoi", "cungchuyenmuc", "tindadua"];
-/// The same boxes by their visible titles, for pages rendered without web-part chrome.
-const RELATED_TITLES: [&str; 8] = [
-    "các tin khác",
-    "tin khác",
-    "tin xem nhiều",
-    "tin liên quan",
-    "tin cùng chuyên mục",
-    "tin mới",
-    "tin mới nhất",
-    "tin đã đưa",
-];
 /// Elements that hold a byline on portals that give it its own element.
 const AUTHOR_ELEMENTS: &str =
     "[itemprop=author], [rel=author], [class*=author], [class*=tacgia], [class*=tac-gia], [class*=TacGia]";
 
-pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
+pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
     let selectors = &rules.selectors;
     let doc = super::dom::document(&page.html);
     let parts = web_parts(&doc);
     let main = main_area(&doc);
-    let related = related_boxes(&doc, &parts);
-    let skip = |e: ElementRef| related.iter().any(|r| within(e, *r)) || in_chrome(e);
     let toolbar = find_part(&parts, TOOLBAR);
     let viewdata = find_part(&parts, VIEWDATA);
+    let related_parts: Vec<ElementRef> =
+        parts.iter().filter(|p| RELATED_PARTS.iter().any(|r| p.title.contains(r))).map(|p| p.body).collect();
+    // Where the body is: the ViewData part, else the page's main zone after the Toolbar part
+    // (portals that render the body without the part's chrome), else the main zone.
+    let scope = viewdata.unwrap_or(main);
+    let mut boxes = score::boxes(scope);
+    boxes.extend(related_parts.iter().map(|p| p.id()));
+    let order: HashMap<NodeId, usize> =
+        doc.root_element().descendants().enumerate().map(|(i, n)| (n.id(), i)).collect();
+    let boxed = |e: ElementRef| e.ancestors().chain(std::iter::once(*e)).any(|a| boxes.contains(&a.id()));
+    let skip_chrome = |e: ElementRef| in_chrome(e) || related_parts.iter().any(|r| within(e, *r));
+    let before_toolbar =
+        |e: ElementRef| toolbar.is_some_and(|t| within(e, t) || (order[&e.id()] < order[&t.id()] && !within(t, e)));
+    let skip_body = |e: ElementRef| skip_chrome(e) || (viewdata.is_none() && before_toolbar(e));
+    let skip_title = |e: ElementRef| skip_chrome(e) || boxed(e);
 
     let heading = match &selectors.title {
         Some(sel) => {
             select_first(&doc, sel).ok_or_else(|| missing("title", format!("selector `{sel}` matched nothing")))?
         }
         None => toolbar
-            .and_then(|t| first_heading(t, &skip).or_else(|| title_by_structure(t, &skip)))
-            .or_else(|| first_heading(main, &skip))
+            .and_then(|t| first_heading(t, &skip_title).or_else(|| title_by_structure(t, &skip_title)))
+            .or_else(|| first_heading(main, &skip_title))
             .ok_or_else(|| {
                 missing("title", "no heading or title line in the Block_BanTin_Toolbar web part or the page".into())
             })?,
     };
-    let title = clean::text(&text_of(heading));
+    let title = clean::text(&line_text(heading));
     if title.is_empty() {
         return Err(missing("title", "the article heading is empty".into()));
     }
 
-    let published = match &selectors.date {
+    let mut published = match &selectors.date {
         Some(sel) => {
             select_first(&doc, sel).and_then(|e| date::by_rules(&spaced_text(e), &rules.date_formats, rules.timezone))
         }
-        // The toolbar's own date, else the one next to the heading: never the page header's "today".
+        // The toolbar's own date, else the one next to the heading: never the page header's
+        // "today" or a related article's.
         None => toolbar
-            .and_then(|t| date::find(&spaced_text(t)))
-            .or_else(|| date_near(heading))
-            .or_else(|| viewdata.and_then(|v| date::find(&spaced_text(v)))),
+            .and_then(|t| date::find_in(&spaced_text(t), rules.timezone))
+            .or_else(|| date_near(heading, main, &|e| boxed(e) || skip_chrome(e), rules.timezone)),
     };
 
-    let container = match (&selectors.body, viewdata) {
-        (Some(sel), _) => {
-            select_first(&doc, sel).ok_or_else(|| missing("body", format!("selector `{sel}` matched nothing")))?
+    let (blocks, whole) = match &selectors.body {
+        Some(sel) => {
+            let e =
+                select_first(&doc, sel).ok_or_else(|| missing("body", format!("selector `{sel}` matched nothing")))?;
+            (segment(e, &|_| false), Some(e))
         }
-        (None, Some(viewdata)) => body::container(viewdata, &skip),
-        // A page with web parts but no ViewData is not an article page (or no longer one).
-        (None, None) if !parts.is_empty() => {
-            return Err(missing("body", "the page has web parts but no Block_BanTin_ViewData".into()));
-        }
-        (None, None) => body::container(main, &skip),
+        None => (segment(scope, &skip_body), None),
     };
+    let root = whole.unwrap_or(scope);
+    let sorted = score::sort(&doc, root.id(), blocks, &boxes, whole.is_some());
+    let mut dropped = sorted.dropped;
+    let mut body = Vec::new();
+    for block in sorted.body {
+        if block.text == title && block.image.is_none() {
+            dropped.push((block, Dropped::Title));
+        } else if block.chars() <= 120 && date::is_date_line(&block.text) {
+            published = published.or_else(|| date::find_in(&block.text, rules.timezone));
+            dropped.push((block, Dropped::DateLine));
+        } else {
+            body.push(block);
+        }
+    }
+    for (block, why) in &dropped {
+        let excerpt: String = block.text.chars().take(60).collect();
+        tracing::debug!(url = %page.url, reason = why.reason(), text = %excerpt, "left out of the article");
+    }
+    if let Some(reason) = score::refusal(&body) {
+        return Err(ExtractError::NotArticle { reason });
+    }
 
     let mut summary = match &selectors.summary {
-        Some(sel) => select_first(&doc, sel).map(|e| clean::text(&text_of(e))),
+        Some(sel) => select_first(&doc, sel).map(|e| clean::text(&line_text(e))),
         None => match toolbar {
-            Some(t) => lead_after(t, heading),
-            None => bold_lead_near(heading, container),
+            Some(t) => toolbar_lead(t, heading, &title, &skip_title),
+            None => bold_lead_near(heading, body.first().map(|b| b.at)),
         },
     }
     .filter(|s| !s.is_empty() && *s != title);
-    let mut blocks: Vec<Block> = body::blocks(container, &skip);
-    blocks.retain(|b| b.text != title || b.image.is_some());
     match &summary {
-        Some(s) => blocks.retain(|b| &b.text != s),
-        None => summary = body::take_bold_lead(&mut blocks),
+        Some(s) => body.retain(|b| &b.text != s),
+        None => summary = body::take_bold_lead(&mut body),
     }
 
     let (image, caption) = match &selectors.image {
         Some(sel) => {
             let image = select_first(&doc, sel).and_then(|e| body::image_of(e, &page.url));
             let caption =
-                selectors.caption.as_ref().and_then(|c| select_first(&doc, c)).map(|e| clean::text(&text_of(e)));
+                selectors.caption.as_ref().and_then(|c| select_first(&doc, c)).map(|e| clean::text(&line_text(e)));
             (image, caption)
         }
-        None => body::take_lead_image(&mut blocks, &page.url),
+        None => body::take_lead_image(&mut body, &page.url),
     };
     if let Some(caption) = &caption {
-        blocks.retain(|b| &b.text != caption);
+        body.retain(|b| &b.text != caption);
     }
 
     let author_element = || {
-        let scope = viewdata.unwrap_or(main);
-        scope.select(selector(AUTHOR_ELEMENTS)).map(|e| clean::text(&text_of(e))).find_map(|t| body::author_name(&t))
+        scope
+            .select(selector(AUTHOR_ELEMENTS))
+            .filter(|e| !boxed(*e) && !skip_body(*e))
+            .map(|e| clean::text(&line_text(e)))
+            .find_map(|t| body::author_name(&t))
     };
     let author = match &selectors.author {
         Some(sel) => {
-            select_first(&doc, sel).map(|e| clean::text(&text_of(e))).map(|t| body::author_name(&t).unwrap_or(t))
+            select_first(&doc, sel).map(|e| clean::text(&line_text(e))).map(|t| body::author_name(&t).unwrap_or(t))
         }
-        None => author_element().or_else(|| body::take_author(&mut blocks)),
+        None => author_element().or_else(|| body::take_author(&mut body)),
     }
     .filter(|a| !a.is_empty());
     if let Some(author) = &author {
-        body::drop_byline(&mut blocks, author);
+        body::drop_byline(&mut body, author);
     }
 
-    let (content_html, content_text) = body::assemble(&blocks, &page.url);
+    let (content_html, content_text) = body::assemble(&body, &page.url);
     if content_text.is_empty() {
         return Err(missing("body", "no text paragraphs in the Block_BanTin_ViewData web part or the page".into()));
     }
-    Ok(Article {
+    let article = Article {
         url: crate::model::canonical_url(&page.url),
         id: None,
         title,
@@ -146,13 +170,23 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Article, ExtractError> {
         categories: Vec::new(),
         content_html,
         content_text,
-    })
+    };
+    // Accounting: what the toolbar and the region's surroundings hold that no field took.
+    let mut left = sorted.unplaced;
+    if let Some(t) = toolbar {
+        // The date line often shares its run with the font-size links.
+        let chrome = |b: &Block| b.is_toolbar() || date::is_date_line(&without_toolbar_words(&b.text));
+        left.extend(segment(t, &skip_title).into_iter().filter(|b| !chrome(b)));
+    }
+    let unplaced = super::unplaced(&article, left);
+    Ok(Extracted { article, unplaced })
 }
 
 pub fn list(page: &Page, rules: &Rules) -> ListPage {
     let doc = super::dom::document(&page.html);
     let parts = web_parts(&doc);
-    let related = related_boxes(&doc, &parts);
+    let mut related: Vec<NodeId> = score::boxes(doc.root_element()).into_iter().collect();
+    related.extend(parts.iter().filter(|p| RELATED_PARTS.iter().any(|r| p.title.contains(r))).map(|p| p.body.id()));
     let anchor_sel = configured(rules.selectors.list_link.as_deref().unwrap_or("a[href]"));
 
     // Prefer the list web parts; without chrome, the main area minus the related-news boxes.
@@ -164,8 +198,10 @@ pub fn list(page: &Page, rules: &Rules) -> ListPage {
     } else {
         vec![main_area(&doc)]
     };
-    let anchors =
-        roots.iter().flat_map(|root| root.select(&anchor_sel)).filter(|a| !related.iter().any(|r| within(*a, *r)));
+    let anchors = roots
+        .iter()
+        .flat_map(|root| root.select(&anchor_sel))
+        .filter(|a| !a.ancestors().any(|r| related.contains(&r.id())));
     let links = links::collect(anchors, rules, &|a| article_url(a, &page.url));
 
     let mut pages: Vec<PageRequest> = numbered_pages(&doc, &page.url).into_iter().map(PageRequest::Get).collect();
@@ -241,38 +277,14 @@ fn main_area(doc: &Html) -> ElementRef<'_> {
         .unwrap_or_else(|| doc.root_element())
 }
 
-/// Related-news boxes: web parts titled so, or, without chrome, the box around a heading that
-/// reads "Các tin khác", "Tin xem nhiều", ...
-fn related_boxes<'a>(doc: &'a Html, parts: &[WebPart<'a>]) -> Vec<ElementRef<'a>> {
-    let mut boxes: Vec<ElementRef> =
-        parts.iter().filter(|p| RELATED_PARTS.iter().any(|r| p.title.contains(r))).map(|p| p.body).collect();
-    for e in doc.select(selector("h1, h2, h3, h4, h5, div, span, p, strong, b, li")) {
-        let own: String = e.children().filter_map(|c| c.value().as_text().map(|t| t.to_string())).collect();
-        // Box titles are a few words; most elements have no text of their own at all.
-        if own.trim().is_empty() || own.len() > 80 {
-            continue;
-        }
-        let label = clean::text(&own).to_lowercase();
-        let label = label.trim_end_matches(':').trim();
-        if !RELATED_TITLES.contains(&label) {
-            continue;
-        }
-        let Some(parent) = e.parent().and_then(ElementRef::wrap) else {
-            continue;
-        };
-        // The box is the title's parent, unless that parent is the article's own column.
-        let is_column = parent.select(selector("h1, p")).count() > 3;
-        let target = if is_column { e.next_siblings().find_map(ElementRef::wrap) } else { Some(parent) };
-        if let Some(target) = target {
-            boxes.push(target);
-        }
-    }
-    boxes
-}
-
 fn first_heading<'a>(root: ElementRef<'a>, skip: &dyn Fn(ElementRef) -> bool) -> Option<ElementRef<'a>> {
     let heading_sel = selector("h1, h2, h3, h4");
-    let headings = || root.select(heading_sel).filter(|h| !skip(*h) && !clean::text(&text_of(*h)).is_empty());
+    let headings = || {
+        root.select(heading_sel).filter(|h| {
+            let text = clean::text(&line_text(*h));
+            !skip(*h) && !text.is_empty() && !is_toolbar(&text) && !date::is_date_line(&text)
+        })
+    };
     // An h1 anywhere beats an earlier h2: portals use h2-h4 for box titles around the article.
     headings().find(|h| h.value().name() == "h1").or_else(|| headings().next())
 }
@@ -302,10 +314,9 @@ fn title_by_structure<'a>(toolbar: ElementRef<'a>, skip: &dyn Fn(ElementRef) -> 
         if in_link || e.select(a_sel).any(tool_link) {
             return false;
         }
-        let text = clean::text(&text_of(*e));
+        let text = clean::text(&line_text(*e));
         let chars = text.chars().count();
-        let date_line = chars < 60 && date::find(&text).is_some();
-        (15..=400).contains(&chars) && !date_line
+        (15..=400).contains(&chars) && !date::is_date_line(&text) && !is_toolbar(&text)
     })
 }
 
@@ -318,34 +329,42 @@ fn in_chrome(e: ElementRef) -> bool {
     })
 }
 
-/// The lead after the heading: the first bold run, else the first substantial text element.
-fn lead_after(root: ElementRef, heading: ElementRef) -> Option<String> {
-    let after: Vec<ElementRef> =
-        root.descendants().filter_map(ElementRef::wrap).skip_while(|e| e.id() != heading.id()).skip(1).collect();
-    let substantial = |e: &ElementRef| clean::text(&text_of(*e)).chars().count() >= 15;
-    let bold = after.iter().find(|e| matches!(e.value().name(), "strong" | "b") && substantial(e));
-    let plain = || {
-        after.iter().find(|e| {
-            matches!(e.value().name(), "p" | "div" | "span")
-                && substantial(e)
-                && !e.children().any(|c| is_block(c.value()))
-                && e.select(selector("a")).next().is_none()
+/// The toolbar's lead, wherever it stands around the title: its text that is not the title, a
+/// date line, a label or toolbar links; the bold one if the editor set one in bold, else the
+/// longest.
+fn toolbar_lead(
+    toolbar: ElementRef,
+    heading: ElementRef,
+    title: &str,
+    skip: &dyn Fn(ElementRef) -> bool,
+) -> Option<String> {
+    let skip = |e: ElementRef| skip(e) || e.id() == heading.id();
+    let candidates: Vec<_> = segment(toolbar, &skip)
+        .into_iter()
+        .filter(|b| {
+            b.text != title
+                && b.chars() >= 20
+                && !b.text.ends_with(':')
+                && !b.is_toolbar()
+                && b.link_density() < 0.5
+                && !date::is_date_line(&b.text)
         })
-    };
-    bold.or_else(plain).map(|e| clean::text(&text_of(*e)))
+        .collect();
+    let bold = candidates.iter().find(|b| b.bold && b.chars() >= 30);
+    bold.or_else(|| candidates.iter().max_by_key(|b| b.chars())).map(|b| b.text.clone())
 }
 
 /// Without a toolbar: a bold lead set between the heading and the body, as portals do.
-fn bold_lead_near(heading: ElementRef, container: ElementRef) -> Option<String> {
+fn bold_lead_near(heading: ElementRef, body_start: Option<NodeId>) -> Option<String> {
     let parent = heading.parent().and_then(ElementRef::wrap)?;
     parent
         .descendants()
-        .filter_map(ElementRef::wrap)
-        .skip_while(|e| e.id() != heading.id())
+        .skip_while(|n| n.id() != heading.id())
         .skip(1)
-        .take_while(|e| !within(*e, container))
+        .take_while(|n| Some(n.id()) != body_start)
+        .filter_map(ElementRef::wrap)
         .filter(|e| matches!(e.value().name(), "strong" | "b"))
-        .map(|e| clean::text(&text_of(e)))
+        .map(|e| clean::text(&line_text(e)))
         .find(|t| t.chars().count() >= 15)
 }
 
@@ -355,9 +374,16 @@ fn is_block(node: &Node) -> bool {
 }
 
 /// The date written next to the heading: the last one before it, else the first one right after
-/// it, looking in the heading's nearest three ancestors.
-fn date_near(heading: ElementRef) -> Option<DateTime<FixedOffset>> {
-    for ancestor in heading.ancestors().filter_map(ElementRef::wrap).take(3) {
+/// it, looking in the heading's nearest three ancestors within `main`, leaving out `skip`ped
+/// elements (related boxes).
+fn date_near(
+    heading: ElementRef,
+    main: ElementRef,
+    skip: &dyn Fn(ElementRef) -> bool,
+    zone: FixedOffset,
+) -> Option<DateTime<FixedOffset>> {
+    let ancestors = heading.ancestors().filter_map(ElementRef::wrap).take(3);
+    for ancestor in ancestors.take_while(|a| within(*a, main)) {
         let (mut before, mut after) = (String::new(), String::new());
         let mut passed = false;
         for node in ancestor.descendants() {
@@ -365,17 +391,19 @@ fn date_near(heading: ElementRef) -> Option<DateTime<FixedOffset>> {
                 passed = true;
             }
             let Node::Text(t) = node.value() else { continue };
-            if node.ancestors().any(|a| a.id() == heading.id()) {
+            if node.ancestors().any(|a| a.id() == heading.id()) || is_hidden(node) {
                 continue;
             }
-            if !is_hidden(node) {
-                let target = if passed { &mut after } else { &mut before };
-                target.push_str(t);
-                target.push(' ');
+            if node.ancestors().filter_map(ElementRef::wrap).any(skip) {
+                continue;
             }
+            let target = if passed { &mut after } else { &mut before };
+            target.push_str(t);
+            target.push(' ');
         }
         let near_after: String = after.chars().take(120).collect();
-        if let Some(d) = date::all(&before).last().or_else(|| date::find(&near_after)) {
+        let last_before = date::scan(&before, zone).last().map(|f| f.at);
+        if let Some(d) = last_before.or_else(|| date::find_in(&near_after, zone)) {
             return Some(d);
         }
     }

@@ -86,6 +86,8 @@ pub struct RunReport {
     pub deferred: usize,
     /// Article pages that gave no article.
     pub extraction_errors: usize,
+    /// Article pages whose article left substantial text in no field (each also a warning).
+    pub extraction_warnings: usize,
     /// List pages that listed articles before and none now.
     pub layout_changes: usize,
     /// How long the run took.
@@ -146,7 +148,8 @@ impl Runner {
         let mut articles = Vec::new();
         for page in pages {
             let article = extract::article(&def.rules, &page, None)
-                .map_err(|source| RunError::Extract { url: page.url.clone(), source })?;
+                .map_err(|source| RunError::Extract { url: page.url.clone(), source })?
+                .article;
             articles.push(article);
         }
         let titles = articles.iter().map(|a| a.title.clone()).collect();
@@ -191,7 +194,7 @@ async fn run_source(
         {
             Ok(true) => report.counts.unchanged += 1,
             Ok(false) if new_on_page.get(page).is_some_and(|n| *n >= def.max_new_per_page) => report.deferred += 1,
-            Ok(false) => match fetch_article(fetcher, def, link, true).await.inspect(|_| {
+            Ok(false) => match fetch_article(fetcher, def, link, true, &mut report).await.inspect(|_| {
                 *new_on_page.entry(*page).or_default() += 1;
             }) {
                 Ok(article) => {
@@ -265,7 +268,7 @@ async fn recheck(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef, report: &
         let link = ListLink { url, title: None, published: None, summary: None, categories: Vec::new() };
         report.articles_fetched += 1;
         report.rechecked += 1;
-        match fetch_article(fetcher, def, &link, false).await {
+        match fetch_article(fetcher, def, &link, false, report).await {
             Ok(article) => articles.push(article),
             // An article that vanished or broke keeps its stored copy; it is not an error of
             // this run's new content, only worth a line in the log. The attempt counts, or the
@@ -385,7 +388,7 @@ async fn with_full_text(
             return Some(item);
         }
     };
-    Some(match extract::article(&rules, &page, None) {
+    Some(match extract::article(&rules, &page, None).map(|e| e.article) {
         Ok(full) => Article {
             content_html: full.content_html,
             content_text: full.content_text,
@@ -572,10 +575,23 @@ async fn find_icons(fetcher: &Fetcher, store: &Arc<Store>, def: &FeedDef) -> boo
     changed
 }
 
-async fn fetch_article(fetcher: &Fetcher, def: &FeedDef, link: &ListLink, probe: bool) -> Result<Article, RunError> {
+async fn fetch_article(
+    fetcher: &Fetcher,
+    def: &FeedDef,
+    link: &ListLink,
+    probe: bool,
+    report: &mut RunReport,
+) -> Result<Article, RunError> {
     let page = fetcher.page(&link.url).await?;
-    let mut article = extract::article(&def.rules, &page, Some(link))
+    let extract::Extracted { mut article, unplaced } = extract::article(&def.rules, &page, Some(link))
         .map_err(|source| RunError::Extract { url: link.url.clone(), source })?;
+    if let Some(first) = unplaced.first() {
+        // Published (the fields found are right), but text of the page landed nowhere: the
+        // profile no longer reads all of this portal's articles.
+        tracing::warn!(source = %def.name, url = %link.url, texts = unplaced.len(), first = %first, "article text in no field");
+        report.extraction_warnings += 1;
+        report.warnings.push(format!("{}: text in no field: «{first}»", link.url));
+    }
     if let Some(image) = article.image.as_mut().filter(|i| probe && def.may_fetch(&i.url)) {
         // Enclosures need a real size; a failed probe leaves it unknown, never invented.
         match fetcher.probe(&image.url).await {
@@ -594,6 +610,7 @@ async fn finish(metrics: &Metrics, store: &Arc<Store>, report: &RunReport) {
     metrics.articles_new.get_or_create(&source).inc_by(report.counts.new as u64);
     metrics.articles_updated.get_or_create(&source).inc_by(report.counts.updated as u64);
     metrics.extraction_errors.get_or_create(&source).inc_by(report.extraction_errors as u64);
+    metrics.extraction_warnings.get_or_create(&source).inc_by(report.extraction_warnings as u64);
     metrics.layout_changes.get_or_create(&source).inc_by(report.layout_changes as u64);
     metrics.run_seconds.get_or_create(&source).observe(report.duration.as_secs_f64());
     let result = if report.panicked() {
