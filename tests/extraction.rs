@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use bantin::config::{FeedDef, Profile, Rules};
-use bantin::extract::{self, PageRequest};
+use bantin::extract::{self, Extracted, PageRequest};
 use bantin::model::{Article, Page};
 use url::Url;
 
@@ -322,4 +322,109 @@ fn every_viewdata_text_lands_in_exactly_one_field() {
     }
     assert!(checked >= 20, "the invariant ran on {checked} pages");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// A SharePoint 2013 page with a Toolbar part holding `toolbar` and, when given, a ViewData part
+/// holding `viewdata`; `after` follows the parts in the main zone.
+fn sp2013(toolbar: &str, viewdata: Option<&str>, after: &str) -> Page {
+    let part = |n: u32, name: &str, inner: &str| {
+        format!(
+            "<div class=\"ms-webpart-chrome\"><div class=\"ms-webpart-chrome-title\"><span id=\"WebPartTitleWPQ{n}\" \
+             title=\"PublishingPortal - {name} - My Visual Web Part\"><h2 class=\"ms-webpart-titleText\"><nobr><span>\
+             PublishingPortal - {name}</span></nobr></h2></span></div><div id=\"WebPartWPQ{n}\" class=\"ms-WPBody\">{inner}</div></div>"
+        )
+    };
+    let viewdata = viewdata.map(|v| part(4, "Block_BanTin_ViewData", v)).unwrap_or_default();
+    let html = format!(
+        "<html><body><div class=\"header\">Thứ Hai, 30/11/2026</div><div id=\"DeltaPlaceHolderMain\">{}{viewdata}{after}</div>\
+         <div class=\"footer\">Cổng thông tin điện tử</div></body></html>",
+        part(3, "Block_BanTin_Toolbar", toolbar)
+    );
+    Page { url: Url::parse(CORPUS_URL).unwrap(), html }
+}
+
+const PARAGRAPHS: [&str; 3] = [
+    "Sáng 21/6, UBND tỉnh tổ chức hội nghị sơ kết công tác 6 tháng đầu năm, triển khai nhiệm vụ trọng tâm những tháng cuối năm 2024 với sự tham dự của lãnh đạo các sở, ngành.",
+    "Theo báo cáo, tốc độ tăng trưởng kinh tế của tỉnh ước đạt 6,5%, thu ngân sách nhà nước đạt 58% dự toán, nhiều chỉ tiêu quan trọng đạt và vượt kế hoạch đề ra.",
+    "Phát biểu kết luận, đồng chí Chủ tịch UBND tỉnh yêu cầu các ngành, địa phương tập trung tháo gỡ khó khăn, đẩy nhanh tiến độ giải ngân vốn đầu tư công./.",
+];
+
+fn story() -> String {
+    PARAGRAPHS.iter().map(|p| format!("<p>{p}</p>")).collect()
+}
+
+const RELATED: &str = "<div><h3>Tin liên quan</h3><ul>\
+    <li><a href=\"/Pages/chi-tiet-tin-tuc.aspx?ItemID=7\">Hội nghị triển khai nhiệm vụ năm 2024</a> (05/01/2024)</li>\
+    <li><a href=\"/Pages/chi-tiet-tin-tuc.aspx?ItemID=8\">Sơ kết công tác quý I năm 2024 của UBND tỉnh</a> (02/04/2024)</li>\
+    <li><a href=\"/Pages/chi-tiet-tin-tuc.aspx?ItemID=9\">Tổng kết công tác năm 2023, triển khai nhiệm vụ năm 2024</a> (28/12/2023)</li>\
+    </ul></div>";
+
+/// Issue 21's families, one page each: the fields a reader sees on the page.
+#[test]
+fn the_families_that_broke_on_unseen_portals() {
+    let toolbar = "<h1>Sơ kết công tác 6 tháng<br>đầu năm 2024</h1><div>9h15, 21/06/2024</div>\
+                   <p>UBND tỉnh đánh giá kết quả 6 tháng đầu năm và đề ra nhiệm vụ cuối năm.</p>";
+    let byline = "<p style=\"text-align:right\"><strong>Minh Hằng</strong></p><p>Nguồn: Báo Bắc Kạn</p>";
+    let cases = [
+        ("related box after the byline", sp2013(toolbar, Some(&format!("{}{byline}{RELATED}", story())), "")),
+        ("body without ViewData chrome", sp2013(toolbar, None, &format!("<div class=\"x\">{}{byline}</div>", story()))),
+        (
+            "image with an empty caption element",
+            sp2013(
+                toolbar,
+                Some(&format!(
+                    "<div><img src=\"/Images/a.jpg\" alt=\"\"></div><div class=\"cap\"></div>{}{byline}",
+                    story()
+                )),
+                "",
+            ),
+        ),
+    ];
+    for (family, page) in cases {
+        let Extracted { article, unplaced } =
+            extract::article(&portal(), &page, None).unwrap_or_else(|e| panic!("{family}: {e}"));
+        assert_eq!(article.title, "Sơ kết công tác 6 tháng đầu năm 2024", "{family}");
+        assert_eq!(article.published.unwrap().to_rfc3339(), "2024-06-21T09:15:00+07:00", "{family}");
+        assert_eq!(
+            article.summary.as_deref(),
+            Some("UBND tỉnh đánh giá kết quả 6 tháng đầu năm và đề ra nhiệm vụ cuối năm."),
+            "{family}"
+        );
+        assert_eq!(article.author.as_deref(), Some("Minh Hằng"), "{family}");
+        let mut expected: Vec<&str> = PARAGRAPHS.to_vec();
+        expected.push("Nguồn: Báo Bắc Kạn");
+        assert_eq!(article.content_text, expected.join("\n\n"), "{family}");
+        assert!(unplaced.is_empty(), "{family}: {unplaced:?}");
+        if family.starts_with("image") {
+            assert_eq!(article.image.unwrap().url.path(), "/Images/a.jpg");
+            assert_eq!(article.caption, None);
+        }
+    }
+}
+
+/// Issue 21: a paragraph the article's region does not reach is reported, never silently lost.
+#[test]
+fn text_in_no_field_is_a_warning() {
+    let lost = "Đoạn văn này nằm sau hộp tin liên quan, ngoài vùng bài viết được chọn, và không được phép mất đi mà không có cảnh báo.";
+    let viewdata = format!("<div class=\"a\">{}</div>{RELATED}<div class=\"b\"><p>{lost}</p></div>", story());
+    let Extracted { article, unplaced } =
+        extract::article(&portal(), &sp2013("<h1>Tiêu đề bài viết thử nghiệm</h1>", Some(&viewdata), ""), None)
+            .unwrap();
+    assert_eq!(article.content_text, PARAGRAPHS.join("\n\n"));
+    assert_eq!(unplaced.len(), 1, "{unplaced:?}");
+    assert!(lost.starts_with(unplaced[0].trim_end_matches('…')), "{unplaced:?}");
+}
+
+/// Issue 21: a page whose best body is a list of links (or dated titles) is refused.
+#[test]
+fn a_body_of_links_is_refused() {
+    let links = RELATED.replace("<h3>Tin liên quan</h3>", "");
+    let err = extract::article(&portal(), &sp2013("<h1>Tiêu đề bài viết thử nghiệm</h1>", Some(&links), ""), None)
+        .unwrap_err();
+    assert!(err.to_string().starts_with("not an article"), "{err}");
+    let dated: String =
+        (1..=6).map(|i| format!("<p>Thông báo số {i} về lịch tiếp công dân ({i:02}/05/2024)</p>")).collect();
+    let err = extract::article(&portal(), &sp2013("<h1>Tiêu đề bài viết thử nghiệm</h1>", Some(&dated), ""), None)
+        .unwrap_err();
+    assert!(err.to_string().contains("dated lines"), "{err}");
 }

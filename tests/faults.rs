@@ -92,7 +92,12 @@ async fn broken_article_pages_invent_nothing() {
     let out = install.cli(&["scrape"]).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).contains("0 new") && stdout(&out).contains("12 errors"), "{}", stdout(&out));
-    assert!(stdout(&out).contains("no body: the page has web parts but no Block_BanTin_ViewData"), "{}", stdout(&out));
+    assert!(
+        stdout(&out)
+            .contains("no body: no Block_BanTin_ViewData web part and no article text after the Block_BanTin_Toolbar"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(install.article_count(), 0, "no item from a page without its body");
 
     for fault in [Fault::InvalidUtf8, Fault::WrongCharset] {

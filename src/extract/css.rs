@@ -37,7 +37,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
     // The selector names the body: all of it is the article but for boxes and toolbars in it.
     let boxes = score::boxes(container);
     let sorted = score::sort(&doc, container.id(), segment(container, &|_| false), &boxes, true);
-    if let Some(reason) = score::refusal(&sorted.body) {
+    if let Some(reason) = score::refusal(&sorted.body, &sorted.dropped) {
         return Err(ExtractError::NotArticle { reason });
     }
     let mut blocks = sorted.body;

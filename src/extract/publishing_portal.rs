@@ -50,7 +50,12 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
     let skip_chrome = |e: ElementRef| in_chrome(e) || related_parts.iter().any(|r| within(e, *r));
     let before_toolbar =
         |e: ElementRef| toolbar.is_some_and(|t| within(e, t) || (order[&e.id()] < order[&t.id()] && !within(t, e)));
-    let skip_body = |e: ElementRef| skip_chrome(e) || (viewdata.is_none() && before_toolbar(e));
+    // Without the ViewData part, other web parts (ads, menus, boxes) are still not the body.
+    let other_parts: Vec<ElementRef> =
+        parts.iter().filter(|p| !p.title.contains(TOOLBAR) && !p.title.contains(VIEWDATA)).map(|p| p.body).collect();
+    let skip_body = |e: ElementRef| {
+        skip_chrome(e) || (viewdata.is_none() && (before_toolbar(e) || other_parts.iter().any(|p| within(e, *p))))
+    };
     let skip_title = |e: ElementRef| skip_chrome(e) || boxed(e);
 
     let heading = match &selectors.title {
@@ -106,7 +111,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
         let excerpt: String = block.text.chars().take(60).collect();
         tracing::debug!(url = %page.url, reason = why.reason(), text = %excerpt, "left out of the article");
     }
-    if let Some(reason) = score::refusal(&body) {
+    if let Some(reason) = score::refusal(&body, &dropped) {
         return Err(ExtractError::NotArticle { reason });
     }
 
@@ -156,7 +161,12 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
 
     let (content_html, content_text) = body::assemble(&body, &page.url);
     if content_text.is_empty() {
-        return Err(missing("body", "no text paragraphs in the Block_BanTin_ViewData web part or the page".into()));
+        let reason = match (viewdata, toolbar) {
+            (Some(_), _) => "no text paragraphs in the Block_BanTin_ViewData web part",
+            (None, Some(_)) => "no Block_BanTin_ViewData web part and no article text after the Block_BanTin_Toolbar",
+            (None, None) => "no text paragraphs in the page",
+        };
+        return Err(missing("body", reason.into()));
     }
     let article = Article {
         url: crate::model::canonical_url(&page.url),

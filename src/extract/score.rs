@@ -300,8 +300,13 @@ pub fn sort(doc: &Html, scope: NodeId, blocks: Vec<Block>, boxes: &HashSet<NodeI
 
 /// Why a chosen body is no article: mostly links, or mostly dated lines (a list page, or a
 /// related box taken for the story).
-pub fn refusal(body: &[Block]) -> Option<String> {
+pub fn refusal(body: &[Block], dropped: &[(Block, Dropped)]) -> Option<String> {
     let texts: Vec<&Block> = body.iter().filter(|b| !b.text.is_empty()).collect();
+    let links_dropped: usize =
+        dropped.iter().filter(|(_, why)| *why == Dropped::Links).map(|(b, _)| b.link_chars).sum();
+    if texts.iter().all(|b| b.chars() < 40) && links_dropped >= 80 {
+        return Some(format!("the article's blocks hold only links ({links_dropped} characters of them)"));
+    }
     let chars: usize = texts.iter().map(|b| b.chars()).sum();
     let links: usize = texts.iter().map(|b| b.link_chars).sum();
     if chars > 0 && links * 2 > chars {
