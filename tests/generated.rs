@@ -57,7 +57,7 @@ fn extract(case: &Case) -> Result<Article, String> {
         url: Url::parse(&case.url).expect("the generator writes valid URLs"),
         html: bantin::fetch::decode(&case.bytes, case.content_type.as_deref()),
     };
-    bantin::extract::article(&rules, &page, None).map_err(|e| e.to_string())
+    bantin::extract::article(&rules, &page, None).map(|e| e.article).map_err(|e| e.to_string())
 }
 
 /// `extract`, with a panic reported as a refusal of that page instead of ending the batch.
