@@ -10,19 +10,26 @@ use super::dom::{line_text, selector, text_of};
 use crate::model::escape_html;
 
 /// Toolbar links that web parts render as text; a block made only of them is not content.
-const TOOLBAR_WORDS: [&str; 12] = [
+const TOOLBAR_WORDS: &[&str] = &[
     "tăng cỡ chữ",
     "giảm cỡ chữ",
     "cỡ chữ",
+    "in bài viết",
     "in bài",
+    "in trang",
     "gửi email",
     "gửi e-mail",
+    "gửi cho bạn bè",
+    "gửi bạn bè",
     "bản in",
     "quay lại",
     "chia sẻ",
     "lưu bài",
+    "lưu tin",
     "gửi bài",
     "về đầu trang",
+    "email",
+    "print",
 ];
 
 /// One block of text (or an image) as a reader sees it.
@@ -199,6 +206,25 @@ fn has_block(e: ElementRef) -> bool {
     })
 }
 
+/// Whether a blank line (`<br><br>`, whitespace between) separates paragraphs among the
+/// element's children.
+fn has_blank_line(e: ElementRef) -> bool {
+    let mut breaks = 0;
+    for node in e.children() {
+        match node.value() {
+            Node::Element(el) if el.name() == "br" => {
+                breaks += 1;
+                if breaks == 2 {
+                    return true;
+                }
+            }
+            Node::Text(t) if t.trim().is_empty() => {}
+            _ => breaks = 0,
+        }
+    }
+    false
+}
+
 /// An element walked into rather than taken whole: a wrapper of other blocks. A figure (one
 /// image and its caption in an element of its own) and a data table stay whole.
 fn is_container(e: ElementRef) -> bool {
@@ -206,8 +232,10 @@ fn is_container(e: ElementRef) -> bool {
     match name {
         "div" | "section" | "article" | "main" | "header" | "footer" | "aside" | "nav" | "center" | "form" | "span"
         | "font" | "td" | "th" | "tbody" | "thead" | "tfoot" | "tr" | "a" | "b" | "strong" | "i" | "em" | "u" => {
-            has_block(e) && !is_figure(e)
+            (has_block(e) || has_blank_line(e)) && !is_figure(e)
         }
+        // Paragraphs written as one `<p>` with blank lines between them.
+        "p" => has_blank_line(e) && !is_figure(e),
         // A layout table (paragraphs in its cells) is walked; a picture with its caption row or
         // a data table is one block.
         "table" => !is_figure(e) && e.select(selector("p, div, h1, h2, h3, h4, table")).next().is_some(),
@@ -303,7 +331,10 @@ fn block(e: ElementRef, at: NodeId) -> Block {
                 || x.value().attr("align").is_some_and(|a| a.eq_ignore_ascii_case(needle))
         })
     };
+    // An empty caption element says the picture has no caption: the alt text is no caption then.
     let figcaption = e.select(selector("figcaption")).next().map(|c| clean::text(&text_of(c)));
+    let figcaption_given = figcaption.is_some();
+    let figcaption = figcaption.filter(|t| !t.is_empty());
     let image = img.and_then(|i| {
         let attr = |name| i.value().attr(name).map(clean::text).filter(|t| !t.is_empty());
         let src = i.value().attr("src")?.trim().to_string();
@@ -316,7 +347,8 @@ fn block(e: ElementRef, at: NodeId) -> Block {
             .and_then(|a| a.value().attr("href"))
             .map(str::trim)
             .filter(|href| is_picture(href));
-        Some((full.unwrap_or(&src).to_string(), figcaption.clone().or_else(|| attr("alt")).or_else(|| attr("title"))))
+        let caption = if figcaption_given { figcaption.clone() } else { attr("alt").or_else(|| attr("title")) };
+        Some((full.unwrap_or(&src).to_string(), caption))
     });
     let link_chars = if e.value().name() == "a" {
         text.chars().count()

@@ -65,6 +65,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
         None => toolbar
             .and_then(|t| first_heading(t, &skip_title).or_else(|| title_by_structure(t, &skip_title)))
             .or_else(|| first_heading(main, &skip_title))
+            .or_else(|| title_from_document(&doc, main, &skip_title))
             .ok_or_else(|| {
                 missing("title", "no heading or title line in the Block_BanTin_Toolbar web part or the page".into())
             })?,
@@ -330,6 +331,25 @@ fn title_by_structure<'a>(toolbar: ElementRef<'a>, skip: &dyn Fn(ElementRef) -> 
     })
 }
 
+/// Without heading or toolbar: the element whose text opens the document's `<title>` ("Tiêu đề
+/// - Cổng thông tin điện tử tỉnh …"), the longest such.
+fn title_from_document<'a>(
+    doc: &'a Html,
+    main: ElementRef<'a>,
+    skip: &dyn Fn(ElementRef) -> bool,
+) -> Option<ElementRef<'a>> {
+    let title = clean::text(&text_of(select_first(doc, "title")?));
+    main.descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| !skip(*e) && !e.children().any(|c| is_block(c.value())))
+        .filter_map(|e| {
+            let text = clean::text(&line_text(e));
+            (text.chars().count() >= 10 && title.starts_with(&text)).then_some((e, text.len()))
+        })
+        .max_by_key(|(_, len)| *len)
+        .map(|(e, _)| e)
+}
+
 /// True inside SharePoint's web-part title chrome, whose headings name the web part.
 fn in_chrome(e: ElementRef) -> bool {
     std::iter::once(*e).chain(e.ancestors()).filter_map(ElementRef::wrap).any(|a| {
@@ -357,7 +377,7 @@ fn toolbar_lead(
                 && !b.text.ends_with(':')
                 && !b.is_toolbar()
                 && b.link_density() < 0.5
-                && !date::is_date_line(&b.text)
+                && !date::is_date_line(&without_toolbar_words(&b.text))
         })
         .collect();
     let bold = candidates.iter().find(|b| b.bold && b.chars() >= 30);
