@@ -35,7 +35,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
     let doc = super::dom::document(&page.html);
     let parts = web_parts(&doc);
     let main = main_area(&doc);
-    let toolbar = find_part(&parts, TOOLBAR);
+    let part_toolbar = find_part(&parts, TOOLBAR);
     let viewdata = find_part(&parts, VIEWDATA);
     let related_parts: Vec<ElementRef> =
         parts.iter().filter(|p| RELATED_PARTS.iter().any(|r| p.title.contains(r))).map(|p| p.body).collect();
@@ -48,8 +48,10 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
         doc.root_element().descendants().enumerate().map(|(i, n)| (n.id(), i)).collect();
     let boxed = |e: ElementRef| e.ancestors().chain(std::iter::once(*e)).any(|a| boxes.contains(&a.id()));
     let skip_chrome = |e: ElementRef| in_chrome(e) || related_parts.iter().any(|r| within(e, *r));
-    let before_toolbar =
-        |e: ElementRef| toolbar.is_some_and(|t| within(e, t) || (order[&e.id()] < order[&t.id()] && !within(t, e)));
+    let toolbar = std::cell::Cell::new(part_toolbar);
+    let before_toolbar = |e: ElementRef| {
+        toolbar.get().is_some_and(|t| within(e, t) || (order[&e.id()] < order[&t.id()] && !within(t, e)))
+    };
     // Without the ViewData part, other web parts (ads, menus, boxes) are still not the body.
     let other_parts: Vec<ElementRef> =
         parts.iter().filter(|p| !p.title.contains(TOOLBAR) && !p.title.contains(VIEWDATA)).map(|p| p.body).collect();
@@ -62,7 +64,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
         Some(sel) => {
             select_first(&doc, sel).ok_or_else(|| missing("title", format!("selector `{sel}` matched nothing")))?
         }
-        None => toolbar
+        None => part_toolbar
             .and_then(|t| first_heading(t, &skip_title).or_else(|| title_by_structure(t, &skip_title)))
             .or_else(|| first_heading(main, &skip_title))
             .or_else(|| title_from_document(&doc, main, &skip_title))
@@ -74,6 +76,12 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
     if title.is_empty() {
         return Err(missing("title", "the article heading is empty".into()));
     }
+    // Without a Toolbar part, the block around the heading (title, date line, lead, links)
+    // plays its role, when the story follows it.
+    if part_toolbar.is_none() {
+        toolbar.set(header_of(heading, main, &order));
+    }
+    let header = toolbar.get();
 
     let mut published = match &selectors.date {
         Some(sel) => {
@@ -81,7 +89,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
         }
         // The toolbar's own date, else the one next to the heading: never the page header's
         // "today" or a related article's.
-        None => toolbar
+        None => header
             .and_then(|t| date::find_in(&spaced_text(t), rules.timezone))
             .or_else(|| date_near(heading, main, &|e| boxed(e) || skip_chrome(e), rules.timezone)),
     };
@@ -118,7 +126,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
 
     let mut summary = match &selectors.summary {
         Some(sel) => select_first(&doc, sel).map(|e| clean::text(&line_text(e))),
-        None => match toolbar {
+        None => match header {
             Some(t) => toolbar_lead(t, heading, &title, &skip_title),
             None => bold_lead_near(heading, body.first().map(|b| b.at)),
         },
@@ -162,7 +170,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
 
     let (content_html, content_text) = body::assemble(&body, &page.url);
     if content_text.is_empty() {
-        let reason = match (viewdata, toolbar) {
+        let reason = match (viewdata, part_toolbar) {
             (Some(_), _) => "no text paragraphs in the Block_BanTin_ViewData web part",
             (None, Some(_)) => "no Block_BanTin_ViewData web part and no article text after the Block_BanTin_Toolbar",
             (None, None) => "no text paragraphs in the page",
@@ -184,7 +192,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
     };
     // Accounting: what the toolbar and the region's surroundings hold that no field took.
     let mut left = sorted.unplaced;
-    if let Some(t) = toolbar {
+    if let Some(t) = header {
         // The date line often shares its run with the font-size links.
         let chrome = |b: &Block| b.is_toolbar() || date::is_date_line(&without_toolbar_words(&b.text));
         left.extend(segment(t, &skip_title).into_iter().filter(|b| !chrome(b)));
@@ -348,6 +356,36 @@ fn title_from_document<'a>(
         })
         .max_by_key(|(_, len)| *len)
         .map(|(e, _)| e)
+}
+
+/// The heading's widest surrounding block that holds no story (at most a lead's worth of text),
+/// when a story follows it in `main`.
+fn header_of<'a>(
+    heading: ElementRef<'a>,
+    main: ElementRef<'a>,
+    order: &HashMap<NodeId, usize>,
+) -> Option<ElementRef<'a>> {
+    let prose = |e: ElementRef| -> usize {
+        e.descendants()
+            .filter(|n| !n.ancestors().filter_map(|a| a.value().as_element()).any(|a| a.name() == "a"))
+            .filter_map(|n| n.value().as_text().filter(|_| !is_hidden(n)))
+            .map(|t| t.trim().chars().count())
+            .sum()
+    };
+    let header = heading
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .take_while(|a| a.id() != main.id() && prose(*a) <= 600)
+        .last()?;
+    let end = header.descendants().last().map_or(usize::MAX, |n| order[&n.id()]);
+    let after: usize = main
+        .descendants()
+        .filter(|n| order[&n.id()] > end)
+        .filter(|n| !n.ancestors().filter_map(|a| a.value().as_element()).any(|a| a.name() == "a"))
+        .filter_map(|n| n.value().as_text().filter(|_| !is_hidden(n)))
+        .map(|t| t.trim().chars().count())
+        .sum();
+    (after >= 200).then_some(header)
 }
 
 /// True inside SharePoint's web-part title chrome, whose headings name the web part.

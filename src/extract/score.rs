@@ -102,6 +102,10 @@ pub struct Sorted {
 /// visible titles: the title and what follows it.
 pub fn boxes(root: ElementRef) -> HashSet<NodeId> {
     let mut found = HashSet::new();
+    // The site's footer: its contact and copyright lines are never an article's.
+    for e in root.select(selector("footer, [class*=footer], [id*=footer], [class*=copyright]")) {
+        found.insert(e.id());
+    }
     for e in root.select(selector("h1, h2, h3, h4, h5, h6, div, span, p, strong, b, li, td, th, a, label, legend")) {
         let own: String = e.children().filter_map(|c| c.value().as_text().map(|t| t.to_string())).collect();
         // Box titles are a few words; most elements have no text of their own at all.
