@@ -23,6 +23,7 @@ const TOOLBAR_WORDS: &[&str] = &[
     "gửi bạn bè",
     "bản in",
     "quay lại",
+    "trở về",
     "chia sẻ",
     "lưu bài",
     "lưu tin",
@@ -231,14 +232,20 @@ fn is_container(e: ElementRef) -> bool {
     let name = e.value().name();
     match name {
         "div" | "section" | "article" | "main" | "header" | "footer" | "aside" | "nav" | "center" | "form" | "span"
-        | "font" | "td" | "th" | "tbody" | "thead" | "tfoot" | "tr" | "a" | "b" | "strong" | "i" | "em" | "u" => {
+        | "font" | "td" | "th" | "a" | "b" | "strong" | "i" | "em" | "u" => {
             (has_block(e) || has_blank_line(e)) && !is_figure(e)
         }
+        // A layout table's rows: each cell is a block or holds blocks.
+        "tbody" | "thead" | "tfoot" | "tr" => true,
         // Paragraphs written as one `<p>` with blank lines between them.
         "p" => has_blank_line(e) && !is_figure(e),
         // A layout table (paragraphs in its cells) is walked; a picture with its caption row or
         // a data table is one block.
-        "table" => !is_figure(e) && e.select(selector("p, div, h1, h2, h3, h4, table")).next().is_some(),
+        "table" => {
+            !is_figure(e)
+                && (e.select(selector("p, div, h1, h2, h3, h4, table")).next().is_some()
+                    || e.select(selector("td, th")).any(|c| clean::text(&line_text(c)).chars().count() > 80))
+        }
         _ => false,
     }
 }

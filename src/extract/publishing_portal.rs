@@ -68,6 +68,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
             .and_then(|t| first_heading(t, &skip_title).or_else(|| title_by_structure(t, &skip_title)))
             .or_else(|| first_heading(main, &skip_title))
             .or_else(|| title_from_document(&doc, main, &skip_title))
+            .or_else(|| title_above_story(&doc, main, &skip_title))
             .ok_or_else(|| {
                 missing("title", "no heading or title line in the Block_BanTin_Toolbar web part or the page".into())
             })?,
@@ -109,7 +110,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
     for block in sorted.body {
         if block.text == title && block.image.is_none() {
             dropped.push((block, Dropped::Title));
-        } else if block.chars() <= 120 && date::is_date_line(&block.text) {
+        } else if block.chars() <= 160 && date::is_date_line(&without_toolbar_words(&block.text)) {
             published = published.or_else(|| date::find_in(&block.text, rules.timezone));
             dropped.push((block, Dropped::DateLine));
         } else {
@@ -135,6 +136,13 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
     match &summary {
         Some(s) => body.retain(|b| &b.text != s),
         None => summary = body::take_bold_lead(&mut body),
+    }
+    // A bold lead under the title and nothing else: a page whose story is missing.
+    if let (None, [only]) = (&summary, body.iter().filter(|b| !b.text.is_empty()).collect::<Vec<_>>().as_slice())
+        && only.bold
+        && only.image.is_none()
+    {
+        return Err(missing("body", "only a lead under the title, no story".into()));
     }
 
     let (image, caption) = match &selectors.image {
@@ -197,6 +205,9 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
         let chrome = |b: &Block| b.is_toolbar() || date::is_date_line(&without_toolbar_words(&b.text));
         left.extend(segment(t, &skip_title).into_iter().filter(|b| !chrome(b)));
     }
+    // Before the title is the site's own header: only what follows it is the article's.
+    let heading_at = order[&heading.id()];
+    left.retain(|b| order.get(&b.at).is_none_or(|at| *at > heading_at));
     let unplaced = super::unplaced(&article, left);
     Ok(Extracted { article, unplaced })
 }
@@ -386,6 +397,27 @@ fn header_of<'a>(
         .map(|t| t.trim().chars().count())
         .sum();
     (after >= 200).then_some(header)
+}
+
+/// Without heading, toolbar or telling `<title>`: the short line set just above the page's first
+/// paragraph of prose (or its lead), as old table layouts set the title in a bold `<font>`.
+fn title_above_story<'a>(
+    doc: &'a Html,
+    main: ElementRef<'a>,
+    skip: &dyn Fn(ElementRef) -> bool,
+) -> Option<ElementRef<'a>> {
+    let blocks = segment(main, skip);
+    let first =
+        blocks.iter().position(|b| b.chars() >= 80 && score::value(b, false) >= 1.0 && b.link_density() < 0.3)?;
+    let title = blocks[..first].iter().rev().take(3).find(|b| {
+        (15..=200).contains(&b.chars())
+            && b.link_density() < 0.5
+            && !b.text.ends_with('.')
+            && !b.is_toolbar()
+            && !date::is_date_line(&without_toolbar_words(&b.text))
+    })?;
+    let node = doc.tree.get(title.at)?;
+    ElementRef::wrap(node).or_else(|| node.parent().and_then(ElementRef::wrap))
 }
 
 /// True inside SharePoint's web-part title chrome, whose headings name the web part.

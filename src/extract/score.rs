@@ -54,7 +54,6 @@ const BOX_TITLES: &[&str] = &[
     "gửi ý kiến",
     "gửi bình luận",
     "ý kiến của bạn",
-    "chia sẻ",
     "liên kết website",
 ];
 
@@ -147,6 +146,15 @@ pub fn boxes(root: ElementRef) -> HashSet<NodeId> {
     found
 }
 
+/// The site's own footer lines: who runs the portal, its copyright.
+fn is_site_footer(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    text.chars().count() <= 300
+        && ["cơ quan chủ quản", "bản quyền thuộc", "copyright", "©", "ghi rõ nguồn", "giấy phép số"]
+            .iter()
+            .any(|mark| lower.contains(mark))
+}
+
 /// Whether `text` is the title of a box of other content: "Tin liên quan", "Từ khóa:".
 pub fn is_box_title(text: &str) -> bool {
     if text.len() > 80 {
@@ -189,7 +197,7 @@ fn is_story(e: ElementRef) -> bool {
 /// region they sit next to), negative for links, toolbars and boxes.
 pub fn value(block: &Block, boxed: bool) -> f64 {
     let chars = block.chars() as f64;
-    if boxed {
+    if boxed || is_site_footer(&block.text) {
         return -(1.0 + chars / 100.0).min(4.0);
     }
     if block.text.is_empty() {
@@ -280,7 +288,7 @@ pub fn sort(doc: &Html, scope: NodeId, blocks: Vec<Block>, boxes: &HashSet<NodeI
     let mut sorted = Sorted { body: Vec::new(), dropped: Vec::new(), unplaced: Vec::new() };
     for (i, ((block, v), boxed)) in blocks.into_iter().zip(values).zip(boxed).enumerate() {
         let inside = within_scope(block.at).iter().any(|a| roots.contains(a));
-        let reason = if boxed {
+        let reason = if boxed || is_site_footer(&block.text) {
             Some(Dropped::Box)
         } else if block.is_toolbar() {
             Some(Dropped::Toolbar)
