@@ -101,7 +101,19 @@ struct Host {
     /// The earliest instant the next request may start.
     next_slot: Instant,
     in_flight: Arc<Semaphore>,
+    /// Requests whose pacing slot came and that wait for an in-flight permit.
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
     robots: Option<(Instant, Arc<Robots>)>,
+}
+
+/// What one host's requests are doing now: for `/metrics`-style inspection and the tests that
+/// show the in-flight cap holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HostLoad {
+    /// Requests holding one of the host's in-flight permits (sent, or reading their body).
+    pub in_flight: usize,
+    /// Requests waiting for a permit.
+    pub waiting: usize,
 }
 
 /// How long a fetched robots.txt is trusted.
@@ -287,19 +299,37 @@ impl Fetcher {
         base + base.mul_f64(fastrand::f64() * 0.5)
     }
 
+    /// What the requests to `url`'s host are doing now.
+    pub fn host_load(&self, url: &Url) -> HostLoad {
+        let hosts = self.hosts.lock().expect("hosts lock is never poisoned");
+        hosts.get(&origin(url)).map_or(HostLoad::default(), |host| HostLoad {
+            in_flight: self.config.max_in_flight - host.in_flight.available_permits(),
+            waiting: host.waiting.load(std::sync::atomic::Ordering::SeqCst),
+        })
+    }
+
     /// Waits for the host's next pacing slot and an in-flight permit.
     async fn slot(&self, url: &Url) -> tokio::sync::OwnedSemaphorePermit {
-        let (wait, in_flight) = {
+        let (wait, in_flight, waiting) = {
             let mut hosts = self.hosts.lock().expect("hosts lock is never poisoned");
             let host = self.host(&mut hosts, url);
             let now = Instant::now();
             let start = host.next_slot.max(now);
             host.next_slot = start + self.config.min_interval;
-            (start - now, host.in_flight.clone())
+            (start - now, host.in_flight.clone(), host.waiting.clone())
         };
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
+        // Counted down on drop: a run stopped while it waits is no longer waiting.
+        struct Waiting(Arc<std::sync::atomic::AtomicUsize>);
+        impl Drop for Waiting {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        waiting.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _waiting = Waiting(waiting);
         in_flight.acquire_owned().await.expect("the semaphore is never closed")
     }
 
@@ -308,6 +338,7 @@ impl Fetcher {
         hosts.entry(key).or_insert_with(|| Host {
             next_slot: Instant::now(),
             in_flight: Arc::new(Semaphore::new(self.config.max_in_flight)),
+            waiting: Arc::default(),
             robots: None,
         })
     }
