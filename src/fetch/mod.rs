@@ -116,6 +116,12 @@ pub struct HostLoad {
     pub waiting: usize,
 }
 
+/// A response, and the host's in-flight permit it holds until its body is read or dropped.
+struct Answer {
+    response: reqwest::Response,
+    slot: tokio::sync::OwnedSemaphorePermit,
+}
+
 /// How long a fetched robots.txt is trusted.
 const ROBOTS_TTL: Duration = Duration::from_secs(3600);
 
@@ -177,7 +183,8 @@ impl Fetcher {
 
     /// Asks for an image's size and type without downloading it.
     pub async fn probe(&self, url: &Url) -> Result<Probe, FetchError> {
-        let response = self.send(url, || self.client.head(url.clone())).await?;
+        // A HEAD answer has no body: its slot goes with its headers.
+        let Answer { response, .. } = self.send(url, || self.client.head(url.clone())).await?;
         // `content_length()` is the body's size, which a HEAD response does not have.
         let length = header(&response, CONTENT_LENGTH).and_then(|v| v.parse().ok());
         let mime = header(&response, CONTENT_TYPE)
@@ -205,7 +212,9 @@ impl Fetcher {
             }
             request
         };
-        let mut response = self.send(url, build).await?;
+        // The in-flight slot stays taken until the body is read (or abandoned): a portal that
+        // is slow to send bodies has two requests on it, not one per header received.
+        let Answer { mut response, slot } = self.send(url, build).await?;
         if response.status() == StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified);
         }
@@ -227,17 +236,15 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
+        drop(slot);
         Ok(Fetched::Page(Page { url: final_url, html: decode(&body, content_type.as_deref()) }, validators))
     }
 
     /// Sends a request politely: robots.txt first, then pacing and the in-flight cap, then
     /// retries with exponential backoff and jitter on timeouts, connection failures, 5xx and
-    /// 429, waiting out `Retry-After` when the server gives one. Returns a 2xx or 304 answer.
-    async fn send(
-        &self,
-        url: &Url,
-        build: impl Fn() -> reqwest::RequestBuilder,
-    ) -> Result<reqwest::Response, FetchError> {
+    /// 429, waiting out `Retry-After` when the server gives one. Returns a 2xx or 304 answer
+    /// with the in-flight permit its body still needs.
+    async fn send(&self, url: &Url, build: impl Fn() -> reqwest::RequestBuilder) -> Result<Answer, FetchError> {
         if !crate::model::is_web_url(url) {
             (self.observer)("not_web");
             return Err(FetchError::NotWeb { url: url.clone() });
@@ -252,10 +259,8 @@ impl Fetcher {
         }
         let mut attempt = 0;
         loop {
-            let outcome = {
-                let _permit = self.slot(url).await;
-                build().send().await
-            };
+            let slot = self.slot(url).await;
+            let outcome = build().send().await;
             (self.observer)(&match &outcome {
                 Ok(response) => response.status().as_u16().to_string(),
                 Err(e) if e.is_timeout() => "timeout".into(),
@@ -264,7 +269,7 @@ impl Fetcher {
             });
             let retry_in = match outcome {
                 Ok(response) if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED => {
-                    return Ok(response);
+                    return Ok(Answer { response, slot });
                 }
                 Ok(response) => {
                     let status = response.status();
@@ -287,6 +292,8 @@ impl Fetcher {
                 Err(e) if (e.is_timeout() || e.is_connect()) && attempt < self.config.retries => self.backoff(attempt),
                 Err(e) => return Err(FetchError::Request { url: url.clone(), reason: describe(&e) }),
             };
+            // An error's body is never read, and the wait before a retry holds no permit.
+            drop(slot);
             attempt += 1;
             tracing::debug!(url = %url, attempt, wait_ms = retry_in.as_millis() as u64, "retrying");
             tokio::time::sleep(retry_in).await;
@@ -362,18 +369,18 @@ impl Fetcher {
                 // Retried like any request: the first request to a host is often this one, and
                 // a refused connection or a 5xx here is as passing as anywhere.
                 let mut attempt = 0;
-                let answer = loop {
-                    let outcome = {
-                        let _permit = self.slot(url).await;
-                        self.client.get(robots_url.clone()).send().await
-                    };
+                let (answer, slot) = loop {
+                    let slot = self.slot(url).await;
+                    let outcome = self.client.get(robots_url.clone()).send().await;
                     let retryable = match &outcome {
                         Ok(r) => r.status().is_server_error() || r.status() == StatusCode::TOO_MANY_REQUESTS,
                         Err(e) => e.is_timeout() || e.is_connect(),
                     };
                     if !retryable || attempt >= self.config.retries {
-                        break outcome;
+                        // Kept until robots.txt's body is read, like any body.
+                        break (outcome, slot);
                     }
+                    drop(slot);
                     tokio::time::sleep(self.backoff(attempt)).await;
                     attempt += 1;
                 };
@@ -389,6 +396,7 @@ impl Fetcher {
                         Err(e) => return Err(unreachable(e)),
                     }
                 };
+                drop(slot);
                 let robots = Arc::new(robots);
                 // An unreadable robots.txt is asked again next time rather than trusted for an hour.
                 if unreadable.is_none() {
