@@ -96,15 +96,21 @@ pub async fn run(
         }
     });
 
-    // One schedule per config generation; a reload stops the old one between runs.
-    let start = |config: &config::Config| -> Result<watch::Sender<bool>, DaemonError> {
-        let fetcher = Arc::new(fetch::Fetcher::observed(config.fetch.clone(), metrics.fetch_observer())?);
-        let runner = Arc::new(schedule::Runner::new(fetcher, store.clone(), metrics.clone()));
+    // One schedule per config generation; a reload stops the old one between runs. Its runs in
+    // progress finish, so the generations share what keeps the portals safe from two of them:
+    // the sources running now (a source's run due meanwhile is skipped) and the fetcher's
+    // per-host pacing and in-flight cap (each generation's fetcher succeeds the last).
+    let running = schedule::Running::default();
+    let first_fetcher = Arc::new(fetch::Fetcher::observed(config.fetch.clone(), metrics.fetch_observer())?);
+    let start = |config: &config::Config,
+                 fetcher: Arc<fetch::Fetcher>|
+     -> Result<(watch::Sender<bool>, Arc<fetch::Fetcher>), DaemonError> {
+        let runner = Arc::new(schedule::Runner::new(fetcher.clone(), store.clone(), metrics.clone()));
         let (stop, stopped) = watch::channel(false);
-        tokio::spawn(schedule::daemon(runner, config.feeds.clone(), reports_tx.clone(), stopped));
-        Ok(stop)
+        tokio::spawn(schedule::daemon(runner, config.feeds.clone(), running.clone(), reports_tx.clone(), stopped));
+        Ok((stop, fetcher))
     };
-    let mut generation = start(&config)?;
+    let (mut generation, mut fetcher) = start(&config, first_fetcher)?;
     let ready = format!("serving {} feeds on {}", config.feeds.len(), config.listen);
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready, sd_notify::NotifyState::Status(&ready)]);
     if let Some(interval) = sd_notify::watchdog_enabled() {
@@ -144,7 +150,7 @@ pub async fn run(
             tracing::warn!("listen and database changes take effect at the next restart");
         }
         let _ = generation.send(true);
-        generation = start(&new)?;
+        (generation, fetcher) = start(&new, Arc::new(fetcher.successor(new.fetch.clone())?))?;
         if let Err(e) = feeds.reconfigure(&new).await {
             tracing::error!(error = %e, "some documents could not be rendered after the reload");
         }

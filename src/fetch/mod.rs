@@ -91,7 +91,9 @@ pub struct Fetcher {
     config: FetchConfig,
     /// The robots.txt agent token: the User-Agent's product name.
     agent: String,
-    hosts: Mutex<HashMap<String, Host>>,
+    /// Shared with the fetchers of later config generations ([`Fetcher::successor`]): pacing
+    /// and the in-flight cap hold per host across a reload, whichever generation's run asks.
+    hosts: Arc<Mutex<HashMap<String, Host>>>,
     observer: Observer,
     policy: policy::Policy,
 }
@@ -101,6 +103,8 @@ struct Host {
     /// The earliest instant the next request may start.
     next_slot: Instant,
     in_flight: Arc<Semaphore>,
+    /// The permits `in_flight` was given: `max_in_flight` when the host was first asked.
+    cap: usize,
     /// Requests whose pacing slot came and that wait for an in-flight permit.
     waiting: Arc<std::sync::atomic::AtomicUsize>,
     robots: Option<(Instant, Arc<Robots>)>,
@@ -133,6 +137,28 @@ impl Fetcher {
 
     /// A fetcher that tells `observer` the outcome of every request.
     pub fn observed(config: FetchConfig, observer: Observer) -> Result<Fetcher, FetchError> {
+        Fetcher::build(config, observer, Arc::default())
+    }
+
+    /// The fetcher of a reloaded config: its own client (User-Agent, timeouts, the hosts it
+    /// may reach) over this one's per-host state, so pacing, the in-flight cap and robots.txt
+    /// hold across the reload while this one's runs finish. A changed `max_in_flight` applies
+    /// to every host from now on (permits in use are taken back as they are returned).
+    pub fn successor(&self, config: FetchConfig) -> Result<Fetcher, FetchError> {
+        {
+            let mut hosts = self.hosts.lock().expect("hosts lock is never poisoned");
+            for host in hosts.values_mut() {
+                resize(host, config.max_in_flight);
+            }
+        }
+        Fetcher::build(config, self.observer.clone(), self.hosts.clone())
+    }
+
+    fn build(
+        config: FetchConfig,
+        observer: Observer,
+        hosts: Arc<Mutex<HashMap<String, Host>>>,
+    ) -> Result<Fetcher, FetchError> {
         let policy = policy::Policy::new(&config.trusted_hosts);
         let max_redirects = config.max_redirects;
         let redirects = policy.clone();
@@ -161,7 +187,7 @@ impl Fetcher {
             .build()
             .map_err(FetchError::Client)?;
         let agent = config.user_agent.split(['/', ' ']).next().unwrap_or("bantin").to_string();
-        Ok(Fetcher { client, config, agent, hosts: Mutex::new(HashMap::new()), observer, policy })
+        Ok(Fetcher { client, config, agent, hosts, observer, policy })
     }
 
     /// GETs an HTML page and decodes it (header charset, BOM, `<meta>`, sniffing; then NFC).
@@ -310,7 +336,7 @@ impl Fetcher {
     pub fn host_load(&self, url: &Url) -> HostLoad {
         let hosts = self.hosts.lock().expect("hosts lock is never poisoned");
         hosts.get(&origin(url)).map_or(HostLoad::default(), |host| HostLoad {
-            in_flight: self.config.max_in_flight - host.in_flight.available_permits(),
+            in_flight: host.cap.saturating_sub(host.in_flight.available_permits()),
             waiting: host.waiting.load(std::sync::atomic::Ordering::SeqCst),
         })
     }
@@ -345,6 +371,7 @@ impl Fetcher {
         hosts.entry(key).or_insert_with(|| Host {
             next_slot: Instant::now(),
             in_flight: Arc::new(Semaphore::new(self.config.max_in_flight)),
+            cap: self.config.max_in_flight,
             waiting: Arc::default(),
             robots: None,
         })
@@ -415,6 +442,26 @@ impl Fetcher {
             Err(FetchError::Robots { url: url.clone(), detail: String::new() })
         }
     }
+}
+
+/// Gives `host` `cap` in-flight permits. Fewer: the free ones go now, the rest as the requests
+/// holding them end (a task takes them back), so a smaller cap holds once they have.
+fn resize(host: &mut Host, cap: usize) {
+    if cap > host.cap {
+        host.in_flight.add_permits(cap - host.cap);
+    } else if cap < host.cap {
+        let excess = host.cap - cap;
+        let owed = excess - host.in_flight.forget_permits(excess);
+        if owed > 0 {
+            let in_flight = host.in_flight.clone();
+            tokio::spawn(async move {
+                if let Ok(permits) = in_flight.acquire_many_owned(owed as u32).await {
+                    permits.forget();
+                }
+            });
+        }
+    }
+    host.cap = cap;
 }
 
 fn origin(url: &Url) -> String {
