@@ -105,7 +105,9 @@ pub async fn run(
     let start = |config: &config::Config,
                  fetcher: Arc<fetch::Fetcher>|
      -> Result<(watch::Sender<bool>, Arc<fetch::Fetcher>), DaemonError> {
-        let runner = Arc::new(schedule::Runner::new(fetcher.clone(), store.clone(), metrics.clone()));
+        let runner = Arc::new(
+            schedule::Runner::new(fetcher.clone(), store.clone(), metrics.clone()).with_feeds(serve::catalog(config)),
+        );
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(schedule::daemon(runner, config.feeds.clone(), running.clone(), reports_tx.clone(), stopped));
         Ok((stop, fetcher))

@@ -15,7 +15,7 @@ use crate::config::FeedDef;
 use crate::metrics::RunLabels;
 use crate::store::Store;
 
-pub use run::{Imported, RunError, RunReport, Runner};
+pub use run::{Imported, RunError, RunReport, Runner, retain};
 
 /// The sources with a run in progress, shared by every config generation: a reload starts a
 /// new schedule while the old one's runs finish, and a source's run due meanwhile is skipped

@@ -15,6 +15,7 @@ use crate::extract::{self, ExtractError, ListLink};
 use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::metrics::{Metrics, RunLabels};
 use crate::model::{Article, Page, PageRequest, now};
+use crate::serve::Published;
 use crate::store::{CachedPage, SaveCounts, Store, StoreError};
 
 /// Why part of a run failed. Each says where, so its log line is enough to act on.
@@ -58,6 +59,9 @@ pub struct Runner {
     pub fetcher: Arc<Fetcher>,
     pub store: Arc<Store>,
     pub metrics: Arc<Metrics>,
+    /// Every published feed: retention keeps what each of them shows. Without them a source's
+    /// retention does not run (see [`retain`]).
+    pub feeds: Arc<Vec<Published>>,
 }
 
 /// What `bantin import` stored.
@@ -96,6 +100,8 @@ pub struct RunReport {
     pub warnings: Vec<String>,
     /// The source's icons were found (or changed): its feeds show them.
     pub icons_changed: bool,
+    /// Articles retention deleted: history pages and counts change.
+    pub pruned: usize,
 }
 
 impl RunReport {
@@ -104,7 +110,7 @@ impl RunReport {
     }
 
     pub fn changed(&self) -> bool {
-        self.counts.new + self.counts.updated > 0 || self.icons_changed
+        self.counts.new + self.counts.updated > 0 || self.icons_changed || self.pruned > 0
     }
 
     /// The run stopped on a panic (see [`super::supervised`]).
@@ -115,7 +121,13 @@ impl RunReport {
 
 impl Runner {
     pub fn new(fetcher: Arc<Fetcher>, store: Arc<Store>, metrics: Arc<Metrics>) -> Runner {
-        Runner { fetcher, store, metrics }
+        Runner { fetcher, store, metrics, feeds: Arc::default() }
+    }
+
+    /// The runner of a config whose feeds are `feeds` (`serve::catalog`): its sources' retention
+    /// runs, keeping what these feeds show.
+    pub fn with_feeds(self, feeds: Vec<Published>) -> Runner {
+        Runner { feeds: Arc::new(feeds), ..self }
     }
 
     /// Runs one source once: list pages (following `?Page=N` up to `max_pages`), then only the
@@ -128,6 +140,9 @@ impl Runner {
     /// [`Runner::run`], calling `progress` with the report so far after each page fetched.
     pub async fn run_with_progress(&self, def: &FeedDef, progress: &(dyn Fn(&RunReport) + Sync)) -> RunReport {
         let mut report = run_source(&self.fetcher, &self.store, def, progress).await;
+        if !report.failed() {
+            report.pruned = prune(&self.store, def, &self.feeds).await;
+        }
         if !report.failed() {
             report.icons_changed = find_icons(&self.fetcher, &self.store, def).await;
         }
@@ -225,23 +240,41 @@ async fn run_source(
         Err(e) => report.errors.push(e),
     }
     recheck(fetcher, store, def, &mut report).await;
-    prune(store, def, &report).await;
     report.duration = started.elapsed();
     report
 }
 
 /// Applies the feed's retention after a good run (a failing portal never costs stored items).
-async fn prune(store: &Arc<Store>, def: &FeedDef, report: &RunReport) {
-    if report.failed() || (def.retain_for.is_none() && def.retain_items.is_none()) {
-        return;
+/// Returns how many articles went.
+async fn prune(store: &Arc<Store>, def: &FeedDef, feeds: &Arc<Vec<Published>>) -> usize {
+    if def.retain_for.is_none() && def.retain_items.is_none() {
+        return 0;
     }
-    let before = def.retain_for.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now() - d);
-    let (source, max_items, protect) = (def.name.clone(), def.retain_items, def.keep_at_least);
-    match blocking(store, move |s| s.prune(&source, before, max_items, protect)).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(source = %def.name, deleted = n, "retention"),
-        Err(e) => tracing::warn!(source = %def.name, error = %e, "retention failed"),
+    let (owned, feeds) = (def.clone(), feeds.clone());
+    match blocking(store, move |s| retain(s, &owned, &feeds, now())).await {
+        Ok(0) => 0,
+        Ok(n) => {
+            tracing::info!(source = %def.name, deleted = n, "retention");
+            n
+        }
+        Err(e) => {
+            tracing::warn!(source = %def.name, error = %e, "retention failed");
+            0
+        }
     }
+}
+
+/// `def`'s retention at `now`: deletes its articles published before `retain_days` or beyond
+/// its newest `retain_items`, but never its newest `keep_at_least`. Returns how many went.
+pub fn retain(
+    store: &Store,
+    def: &FeedDef,
+    feeds: &[Published],
+    now: DateTime<FixedOffset>,
+) -> Result<usize, StoreError> {
+    let _ = feeds;
+    let before = def.retain_for.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now - d);
+    store.prune(&def.name, before, def.retain_items, def.keep_at_least)
 }
 
 /// Fetches again a few recent articles not fetched for `recheck_every`: portals edit stories

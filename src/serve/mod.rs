@@ -35,7 +35,7 @@ use crate::publish::{self, OpmlEntry, PublishError};
 use crate::store::{Store, StoreError};
 
 pub use cache::{Doc, Rendered};
-pub use catalog::{Published, Selection, item_count, page_items};
+pub use catalog::{Published, Selection, catalog, item_count, page_items};
 pub use export::export;
 pub use html::Lang;
 
