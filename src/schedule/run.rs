@@ -265,16 +265,29 @@ async fn prune(store: &Arc<Store>, def: &FeedDef, feeds: &Arc<Vec<Published>>) -
 }
 
 /// `def`'s retention at `now`: deletes its articles published before `retain_days` or beyond
-/// its newest `retain_items`, but never its newest `keep_at_least`. Returns how many went.
+/// its newest `retain_items`, but never one that page 1 of a feed in `feeds` shows (its own,
+/// its categories', merged and filtered feeds', the feed of all sources) nor its newest
+/// `keep_at_least`. Returns how many went. `feeds` must be the config's whole catalog: without
+/// the source's own feed in it nothing is deleted, since what the others show is unknown.
 pub fn retain(
     store: &Store,
     def: &FeedDef,
     feeds: &[Published],
     now: DateTime<FixedOffset>,
 ) -> Result<usize, StoreError> {
-    let _ = feeds;
+    if !feeds.iter().any(|f| f.path == def.name) {
+        tracing::warn!(source = %def.name, "retention skipped: the feeds that show this source are not known");
+        return Ok(0);
+    }
+    // What each feed shows now: a category's newest or a filter's matches may be far older
+    // than the source's newest, and a merged feed shows the earliest copy of a story.
+    let mut shown = HashSet::new();
+    for feed in feeds.iter().filter(|f| f.shows(&def.name)) {
+        let page = crate::serve::page_items(store, feed, 0, feed.query.limit)?;
+        shown.extend(page.into_iter().filter(|i| i.source == def.name).map(|i| i.number));
+    }
     let before = def.retain_for.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now - d);
-    store.prune(&def.name, before, def.retain_items, def.keep_at_least)
+    store.prune(&def.name, before, def.retain_items, def.keep_at_least, &shown)
 }
 
 /// Fetches again a few recent articles not fetched for `recheck_every`: portals edit stories

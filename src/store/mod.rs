@@ -489,24 +489,40 @@ impl Store {
     }
 
     /// Deletes `source`'s articles published before `before` or beyond the newest `max_items`,
-    /// but never its newest `protect` (the ones feeds still show). Returns how many went; the
-    /// space is returned to the file a little at a time (incremental vacuum), not by a `VACUUM`
-    /// that would lock the store.
+    /// but never its newest `keep_newest` nor the articles numbered in `protect` (the ones
+    /// feeds still show). Returns how many went; the space is returned to the file a little
+    /// at a time (incremental vacuum), not by a `VACUUM` that would lock the store.
     pub fn prune(
         &self,
         source: &str,
         before: Option<DateTime<FixedOffset>>,
         max_items: Option<usize>,
-        protect: usize,
+        keep_newest: usize,
+        protect: &HashSet<i64>,
     ) -> Result<usize, StoreError> {
-        let keep_newest = max_items.map_or(protect, |m| m.max(protect));
-        let conn = self.conn();
-        let deleted = conn.execute(
-            "DELETE FROM articles WHERE source = ?1 AND id NOT IN (
-                 SELECT id FROM articles WHERE source = ?1 ORDER BY published_ts DESC, id DESC LIMIT ?2)
-             AND (?3 IS NOT NULL AND published_ts < ?3 OR ?4)",
-            params![source, keep_newest as i64, before.map(|b| b.timestamp()), max_items.is_some()],
-        )?;
+        let keep_newest = max_items.map_or(keep_newest, |m| m.max(keep_newest));
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let candidates: Vec<i64> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT id FROM articles WHERE source = ?1 AND id NOT IN (
+                     SELECT id FROM articles WHERE source = ?1 ORDER BY published_ts DESC, id DESC LIMIT ?2)
+                 AND (?3 IS NOT NULL AND published_ts < ?3 OR ?4)",
+            )?;
+            let rows = stmt.query_map(
+                params![source, keep_newest as i64, before.map(|b| b.timestamp()), max_items.is_some()],
+                |r| r.get(0),
+            )?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut deleted = 0;
+        {
+            let mut delete = tx.prepare_cached("DELETE FROM articles WHERE id = ?1")?;
+            for id in candidates.into_iter().filter(|id| !protect.contains(id)) {
+                deleted += delete.execute([id])?;
+            }
+        }
+        tx.commit()?;
         if deleted > 0 {
             conn.execute_batch("PRAGMA incremental_vacuum(1000);")?;
         }
