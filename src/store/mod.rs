@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 #[cfg(test)]
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, FixedOffset, SecondsFormat};
@@ -134,6 +134,8 @@ pub struct Store {
     readers: Vec<Mutex<Connection>>,
     /// Where the next reader search starts, so concurrent reads spread over the pool.
     next_reader: AtomicUsize,
+    /// Read-only connections handed out since open: what shows which requests read the store.
+    reads: AtomicU64,
 }
 
 /// Read-only connections: enough for the renders (bounded by the server) and `/readyz` at once.
@@ -169,7 +171,12 @@ impl Store {
                 Ok(Mutex::new(reader))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(Store { writer: Mutex::new(conn), readers, next_reader: AtomicUsize::new(0) })
+        Ok(Store { writer: Mutex::new(conn), readers, next_reader: AtomicUsize::new(0), reads: AtomicU64::new(0) })
+    }
+
+    /// How many reads (statements on the read-only connections) ran since open.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
     }
 
     /// The connection that writes.
@@ -182,6 +189,7 @@ impl Store {
     /// A free read-only connection, or (all busy) the next one in turn. In WAL mode a reader
     /// sees the last committed state and never waits for the writer.
     fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.reads.fetch_add(1, Ordering::Relaxed);
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
         for i in 0..self.readers.len() {
             match self.readers[(start + i) % self.readers.len()].try_lock() {
