@@ -497,3 +497,30 @@ fn describe(error: &reqwest::Error) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(cap: usize) -> Host {
+        Host {
+            next_slot: Instant::now(),
+            in_flight: Arc::new(Semaphore::new(cap)),
+            cap,
+            waiting: Arc::default(),
+            robots: None,
+        }
+    }
+
+    #[test]
+    fn a_reload_resizes_the_in_flight_cap_of_hosts_already_asked() {
+        let mut h = host(2);
+        let held = h.in_flight.clone().try_acquire_owned().unwrap();
+        resize(&mut h, 1);
+        assert_eq!(h.in_flight.available_permits(), 0, "the free permit went at once");
+        drop(held);
+        assert_eq!(h.in_flight.available_permits(), 1);
+        resize(&mut h, 3);
+        assert_eq!((h.in_flight.available_permits(), h.cap), (3, 3));
+    }
+}
