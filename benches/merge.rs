@@ -1,5 +1,7 @@
 //! Rendering the feed of all sources over a large store: 50 sources × 1,000 stored items
-//! (50,000 rows): the re-render after one source changed, and a cached read.
+//! (50,000 rows): the re-render after one source changed; then what a reader costs, as an
+//! in-process lookup of the rendered document (no HTTP) and as a real request over loopback
+//! (one keep-alive connection, `Accept-Encoding: gzip`, the client's own work included).
 
 use std::sync::Arc;
 
@@ -59,8 +61,23 @@ fn merging(c: &mut Criterion) {
     // sources in three formats each (query, filter, de-duplicate, render, gzip, brotli), their
     // counts, and the index.
     group.bench_function("one-source-changed", |b| b.iter(|| runtime.block_on(feeds.changed("source-0")).unwrap()));
-    group.bench_function("cached", |b| {
+    group.bench_function("in-process-lookup", |b| {
         b.iter(|| runtime.block_on(feeds.rendered("all", Format::Rss, 1)).unwrap().unwrap())
+    });
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let url = format!("http://{}/feeds/all.rss", listener.local_addr().unwrap());
+    let server = feeds.clone();
+    runtime.spawn(async move { bantin::serve::run(listener, server, std::future::pending()).await });
+    // One connection kept alive, as a feed reader polling many feeds of one site does.
+    let client = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
+    group.bench_function("request-over-loopback", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let response = client.get(&url).header("accept-encoding", "gzip").send().await.unwrap();
+                assert_eq!(response.status(), 200);
+                response.bytes().await.unwrap()
+            })
+        })
     });
     group.finish();
 }

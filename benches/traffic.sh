@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Traffic benchmark: the daemon (`bantin run`, release build) with 10 sources × 50 articles,
 # under the loads feed readers really bring, each phase on a freshly started daemon:
-#   rotating  64 connections cycling over every served URL (3 formats × 10 sources, `all`, `/`)
-#   burst     64 connections on /feeds/all.rss the moment the daemon reports ready
-#   index     64 connections on `/` alone
-#   soak      16 connections rotating for SOAK seconds while a feed source changes every 30 s
-# Prints req/s, p99 and the daemon's peak (VmHWM) and resident (VmRSS) memory.
+#   rotating  64 connections cycling over every served URL (3 formats × 10 sources, `all`, `/`),
+#             Accept-Encoding: gzip, br (answered in brotli)
+#   burst     64 connections on /feeds/all.rss the moment the daemon reports ready, gzip only
+#   index     64 connections on `/` alone, gzip only
+#   soak      16 connections rotating for SOAK seconds while a feed source changes every 30 s,
+#             gzip, br
+# Prints req/s, p99, the Accept-Encoding sent and the daemon's peak (VmHWM) and resident
+# (VmRSS) memory.
 # Needs Debian's wrk, curl and python3. Usage: benches/traffic.sh [seconds per phase] [soak seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,24 +75,24 @@ start_daemon() {
 }
 stop_daemon() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 mem() { awk '/^VmHWM|^VmRSS/ {printf "%s %.1f MB  ", $1, $2 / 1024}' "/proc/$pid/status"; }
-wrk_line() { # NAME WRK-ARGS…
-    local name=$1; shift
+wrk_line() { # NAME ACCEPT-ENCODING WRK-ARGS…
+    local name=$1 encoding=$2; shift 2
     local out rps p99
     out=$(wrk -t2 --latency "$@")
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-    printf '%-9s %10.0f req/s  p99 %-9s ' "$name" "$rps" "$p99"
+    printf '%-9s %10.0f req/s  p99 %-9s Accept-Encoding: %-9s ' "$name" "$rps" "$p99" "$encoding"
 }
 
 echo "$(ls "$work/pages" | wc -l) articles in 10 sources; ${#paths[@]} URLs"
 start_daemon; echo "idle after start: $(mem)"
-wrk_line rotating -c64 -d"${secs}s" -s "$lua" "$base"; mem; echo; sleep 1; echo "          after: $(mem)"; stop_daemon
+wrk_line rotating "gzip, br" -c64 -d"${secs}s" -s "$lua" "$base"; mem; echo; sleep 1; echo "          after: $(mem)"; stop_daemon
 
 start_daemon
-wrk_line burst -c64 -d"${secs}s" -H "Accept-Encoding: gzip" "$base/feeds/all.rss"; mem; echo; stop_daemon
+wrk_line burst gzip -c64 -d"${secs}s" -H "Accept-Encoding: gzip" "$base/feeds/all.rss"; mem; echo; stop_daemon
 
 start_daemon
-wrk_line index -c64 -d"${secs}s" -H "Accept-Encoding: gzip" "$base/"; mem; echo; stop_daemon
+wrk_line index gzip -c64 -d"${secs}s" -H "Accept-Encoding: gzip" "$base/"; mem; echo; stop_daemon
 
 # The soak: a feed source whose feed gains an item every 30 s, scraped every 30 s.
 cat > "$work/etc/feeds/changing.toml" <<TOML
@@ -129,7 +132,7 @@ wait %?wrk 2>/dev/null || sleep 2
 kill "$changer"
 rps=$(awk '/Requests\/sec/ {print $2}' "$work/soak.out")
 items=$(curl -s "$base/feeds/changing.json" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
-printf 'soak      %10.0f req/s  %s s, %s items in the changing feed; VmRSS every 30 s (MB):' "$rps" "$soak" "$items"
+printf 'soak      %10.0f req/s  Accept-Encoding: gzip, br; %s s, %s items in the changing feed; VmRSS every 30 s (MB):' "$rps" "$soak" "$items"
 printf ' %s' "${samples[@]/%/}" | awk '{for (i = 1; i <= NF; i++) printf " %.1f", $i / 1024}'
 echo; echo "          $(mem)"
 stop_daemon

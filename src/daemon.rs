@@ -96,15 +96,20 @@ pub async fn run(
         }
     });
 
-    // One schedule per config generation; a reload stops the old one between runs.
-    let start = |config: &config::Config| -> Result<watch::Sender<bool>, DaemonError> {
-        let fetcher = Arc::new(fetch::Fetcher::observed(config.fetch.clone(), metrics.fetch_observer())?);
-        let runner = Arc::new(schedule::Runner::new(fetcher, store.clone(), metrics.clone()));
+    // One schedule per config generation; a reload stops the old one between runs. Its runs in
+    // progress finish, so the generations share what keeps the portals safe from two of them:
+    // the sources running now (a source's run due meanwhile is skipped) and the fetcher's
+    // per-host pacing and in-flight cap (each generation's fetcher succeeds the last).
+    let running = schedule::Running::default();
+    let mut fetcher = Arc::new(fetch::Fetcher::observed(config.fetch.clone(), metrics.fetch_observer())?);
+    let start = |config: &config::Config, fetcher: Arc<fetch::Fetcher>| -> watch::Sender<bool> {
+        let runner =
+            Arc::new(schedule::Runner::new(fetcher, store.clone(), metrics.clone()).with_feeds(serve::catalog(config)));
         let (stop, stopped) = watch::channel(false);
-        tokio::spawn(schedule::daemon(runner, config.feeds.clone(), reports_tx.clone(), stopped));
-        Ok(stop)
+        tokio::spawn(schedule::daemon(runner, config.feeds.clone(), running.clone(), reports_tx.clone(), stopped));
+        stop
     };
-    let mut generation = start(&config)?;
+    let mut generation = start(&config, fetcher.clone());
     let ready = format!("serving {} feeds on {}", config.feeds.len(), config.listen);
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready, sd_notify::NotifyState::Status(&ready)]);
     if let Some(interval) = sd_notify::watchdog_enabled() {
@@ -129,8 +134,14 @@ pub async fn run(
             _ = shutdown.wait_for(|s| *s) => break,
             Some(new) = reloads.recv() => new,
         };
-        let new = match new {
-            Ok(new) => new,
+        // The new fetcher is built before anything stops: a client that cannot be built is a
+        // refused reload, and the running config stays.
+        let built = new.map_err(|e| e.to_string()).and_then(|new| {
+            let next = fetcher.successor(new.fetch.clone()).map_err(|e| e.to_string())?;
+            Ok((new, Arc::new(next)))
+        });
+        let (new, next) = match built {
+            Ok(built) => built,
             Err(e) => {
                 tracing::error!(error = %e, "reload refused; the running config stays");
                 metrics.reloads.get_or_create(&metrics::ResultLabels { result: "refused".into() }).inc();
@@ -144,7 +155,8 @@ pub async fn run(
             tracing::warn!("listen and database changes take effect at the next restart");
         }
         let _ = generation.send(true);
-        generation = start(&new)?;
+        fetcher = next;
+        generation = start(&new, fetcher.clone());
         if let Err(e) = feeds.reconfigure(&new).await {
             tracing::error!(error = %e, "some documents could not be rendered after the reload");
         }

@@ -371,7 +371,8 @@ async fn scrape(path: &Path, only: Option<&str>) -> Result<ExitCode> {
 /// The write path of a one-shot command: its own fetcher and metrics, the config's store.
 fn runner(config: &Config) -> Result<Runner> {
     let store = Arc::new(Store::open(&config.database)?);
-    Ok(Runner::new(Arc::new(Fetcher::new(config.fetch.clone())?), store, Default::default()))
+    let runner = Runner::new(Arc::new(Fetcher::new(config.fetch.clone())?), store, Default::default());
+    Ok(runner.with_feeds(bantin::serve::catalog(config)))
 }
 
 fn no_feed(name: &str, config: &Path) -> BadInput {

@@ -27,7 +27,8 @@ pub struct SourceLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RunLabels {
     pub source: String,
-    /// "ok", "failed", or "panicked" (a bantin bug; the source runs again on schedule).
+    /// "ok", "failed", "panicked" (a bantin bug; the source runs again on schedule), or
+    /// "skipped" (due while the source's previous run, of an earlier config, was in progress).
     pub result: String,
 }
 

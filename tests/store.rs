@@ -42,14 +42,14 @@ fn retention_keeps_the_published_window() {
 
     // By age: everything before 21 January goes, except what the feed still shows.
     let before = vietnam().with_ymd_and_hms(2024, 1, 21, 0, 0, 0).unwrap();
-    assert_eq!(store.prune("src", Some(before), None, 10).unwrap(), 19, "2..=20 January");
+    assert_eq!(store.prune("src", Some(before), None, 10, &Default::default()).unwrap(), 19, "2..=20 January");
     assert_eq!(store.source_count("src").unwrap(), 11);
     // By count, never below the published window.
-    assert_eq!(store.prune("src", None, Some(3), 10).unwrap(), 1);
+    assert_eq!(store.prune("src", None, Some(3), 10, &Default::default()).unwrap(), 1);
     assert_eq!(store.source_count("src").unwrap(), 10);
     assert_eq!(newest(10), shown, "the feed's items are untouched");
     // Neither rule: nothing goes.
-    assert_eq!(store.prune("src", None, None, 0).unwrap(), 0);
+    assert_eq!(store.prune("src", None, None, 0, &Default::default()).unwrap(), 0);
     let conn = rusqlite::Connection::open(dir.path().join("s.sqlite")).unwrap();
     let mode: i64 = conn.query_row("PRAGMA auto_vacuum", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, 2, "incremental auto-vacuum");

@@ -91,7 +91,9 @@ pub struct Fetcher {
     config: FetchConfig,
     /// The robots.txt agent token: the User-Agent's product name.
     agent: String,
-    hosts: Mutex<HashMap<String, Host>>,
+    /// Shared with the fetchers of later config generations ([`Fetcher::successor`]): pacing
+    /// and the in-flight cap hold per host across a reload, whichever generation's run asks.
+    hosts: Arc<Mutex<HashMap<String, Host>>>,
     observer: Observer,
     policy: policy::Policy,
 }
@@ -101,7 +103,27 @@ struct Host {
     /// The earliest instant the next request may start.
     next_slot: Instant,
     in_flight: Arc<Semaphore>,
+    /// The permits `in_flight` was given: `max_in_flight` when the host was first asked.
+    cap: usize,
+    /// Requests whose pacing slot came and that wait for an in-flight permit.
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
     robots: Option<(Instant, Arc<Robots>)>,
+}
+
+/// What one host's requests are doing now: for `/metrics`-style inspection and the tests that
+/// show the in-flight cap holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HostLoad {
+    /// Requests holding one of the host's in-flight permits (sent, or reading their body).
+    pub in_flight: usize,
+    /// Requests waiting for a permit.
+    pub waiting: usize,
+}
+
+/// A response, and the host's in-flight permit it holds until its body is read or dropped.
+struct Answer {
+    response: reqwest::Response,
+    slot: tokio::sync::OwnedSemaphorePermit,
 }
 
 /// How long a fetched robots.txt is trusted.
@@ -115,6 +137,28 @@ impl Fetcher {
 
     /// A fetcher that tells `observer` the outcome of every request.
     pub fn observed(config: FetchConfig, observer: Observer) -> Result<Fetcher, FetchError> {
+        Fetcher::build(config, observer, Arc::default())
+    }
+
+    /// The fetcher of a reloaded config: its own client (User-Agent, timeouts, the hosts it
+    /// may reach) over this one's per-host state, so pacing, the in-flight cap and robots.txt
+    /// hold across the reload while this one's runs finish. A changed `max_in_flight` applies
+    /// to every host from now on (permits in use are taken back as they are returned).
+    pub fn successor(&self, config: FetchConfig) -> Result<Fetcher, FetchError> {
+        {
+            let mut hosts = self.hosts.lock().expect("hosts lock is never poisoned");
+            for host in hosts.values_mut() {
+                resize(host, config.max_in_flight);
+            }
+        }
+        Fetcher::build(config, self.observer.clone(), self.hosts.clone())
+    }
+
+    fn build(
+        config: FetchConfig,
+        observer: Observer,
+        hosts: Arc<Mutex<HashMap<String, Host>>>,
+    ) -> Result<Fetcher, FetchError> {
         let policy = policy::Policy::new(&config.trusted_hosts);
         let max_redirects = config.max_redirects;
         let redirects = policy.clone();
@@ -143,7 +187,7 @@ impl Fetcher {
             .build()
             .map_err(FetchError::Client)?;
         let agent = config.user_agent.split(['/', ' ']).next().unwrap_or("bantin").to_string();
-        Ok(Fetcher { client, config, agent, hosts: Mutex::new(HashMap::new()), observer, policy })
+        Ok(Fetcher { client, config, agent, hosts, observer, policy })
     }
 
     /// GETs an HTML page and decodes it (header charset, BOM, `<meta>`, sniffing; then NFC).
@@ -165,7 +209,8 @@ impl Fetcher {
 
     /// Asks for an image's size and type without downloading it.
     pub async fn probe(&self, url: &Url) -> Result<Probe, FetchError> {
-        let response = self.send(url, || self.client.head(url.clone())).await?;
+        // A HEAD answer has no body: its slot goes with its headers.
+        let Answer { response, .. } = self.send(url, || self.client.head(url.clone())).await?;
         // `content_length()` is the body's size, which a HEAD response does not have.
         let length = header(&response, CONTENT_LENGTH).and_then(|v| v.parse().ok());
         let mime = header(&response, CONTENT_TYPE)
@@ -193,7 +238,9 @@ impl Fetcher {
             }
             request
         };
-        let mut response = self.send(url, build).await?;
+        // The in-flight slot stays taken until the body is read (or abandoned): a portal that
+        // is slow to send bodies has two requests on it, not one per header received.
+        let Answer { mut response, slot } = self.send(url, build).await?;
         if response.status() == StatusCode::NOT_MODIFIED {
             return Ok(Fetched::NotModified);
         }
@@ -215,17 +262,15 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
+        drop(slot);
         Ok(Fetched::Page(Page { url: final_url, html: decode(&body, content_type.as_deref()) }, validators))
     }
 
     /// Sends a request politely: robots.txt first, then pacing and the in-flight cap, then
     /// retries with exponential backoff and jitter on timeouts, connection failures, 5xx and
-    /// 429, waiting out `Retry-After` when the server gives one. Returns a 2xx or 304 answer.
-    async fn send(
-        &self,
-        url: &Url,
-        build: impl Fn() -> reqwest::RequestBuilder,
-    ) -> Result<reqwest::Response, FetchError> {
+    /// 429, waiting out `Retry-After` when the server gives one. Returns a 2xx or 304 answer
+    /// with the in-flight permit its body still needs.
+    async fn send(&self, url: &Url, build: impl Fn() -> reqwest::RequestBuilder) -> Result<Answer, FetchError> {
         if !crate::model::is_web_url(url) {
             (self.observer)("not_web");
             return Err(FetchError::NotWeb { url: url.clone() });
@@ -240,10 +285,8 @@ impl Fetcher {
         }
         let mut attempt = 0;
         loop {
-            let outcome = {
-                let _permit = self.slot(url).await;
-                build().send().await
-            };
+            let slot = self.slot(url).await;
+            let outcome = build().send().await;
             (self.observer)(&match &outcome {
                 Ok(response) => response.status().as_u16().to_string(),
                 Err(e) if e.is_timeout() => "timeout".into(),
@@ -252,7 +295,7 @@ impl Fetcher {
             });
             let retry_in = match outcome {
                 Ok(response) if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED => {
-                    return Ok(response);
+                    return Ok(Answer { response, slot });
                 }
                 Ok(response) => {
                     let status = response.status();
@@ -275,6 +318,8 @@ impl Fetcher {
                 Err(e) if (e.is_timeout() || e.is_connect()) && attempt < self.config.retries => self.backoff(attempt),
                 Err(e) => return Err(FetchError::Request { url: url.clone(), reason: describe(&e) }),
             };
+            // An error's body is never read, and the wait before a retry holds no permit.
+            drop(slot);
             attempt += 1;
             tracing::debug!(url = %url, attempt, wait_ms = retry_in.as_millis() as u64, "retrying");
             tokio::time::sleep(retry_in).await;
@@ -287,19 +332,37 @@ impl Fetcher {
         base + base.mul_f64(fastrand::f64() * 0.5)
     }
 
+    /// What the requests to `url`'s host are doing now.
+    pub fn host_load(&self, url: &Url) -> HostLoad {
+        let hosts = self.hosts.lock().expect("hosts lock is never poisoned");
+        hosts.get(&origin(url)).map_or(HostLoad::default(), |host| HostLoad {
+            in_flight: host.cap.saturating_sub(host.in_flight.available_permits()),
+            waiting: host.waiting.load(std::sync::atomic::Ordering::SeqCst),
+        })
+    }
+
     /// Waits for the host's next pacing slot and an in-flight permit.
     async fn slot(&self, url: &Url) -> tokio::sync::OwnedSemaphorePermit {
-        let (wait, in_flight) = {
+        let (wait, in_flight, waiting) = {
             let mut hosts = self.hosts.lock().expect("hosts lock is never poisoned");
             let host = self.host(&mut hosts, url);
             let now = Instant::now();
             let start = host.next_slot.max(now);
             host.next_slot = start + self.config.min_interval;
-            (start - now, host.in_flight.clone())
+            (start - now, host.in_flight.clone(), host.waiting.clone())
         };
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
+        // Counted down on drop: a run stopped while it waits is no longer waiting.
+        struct Waiting(Arc<std::sync::atomic::AtomicUsize>);
+        impl Drop for Waiting {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+        waiting.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _waiting = Waiting(waiting);
         in_flight.acquire_owned().await.expect("the semaphore is never closed")
     }
 
@@ -308,6 +371,8 @@ impl Fetcher {
         hosts.entry(key).or_insert_with(|| Host {
             next_slot: Instant::now(),
             in_flight: Arc::new(Semaphore::new(self.config.max_in_flight)),
+            cap: self.config.max_in_flight,
+            waiting: Arc::default(),
             robots: None,
         })
     }
@@ -331,18 +396,18 @@ impl Fetcher {
                 // Retried like any request: the first request to a host is often this one, and
                 // a refused connection or a 5xx here is as passing as anywhere.
                 let mut attempt = 0;
-                let answer = loop {
-                    let outcome = {
-                        let _permit = self.slot(url).await;
-                        self.client.get(robots_url.clone()).send().await
-                    };
+                let (answer, slot) = loop {
+                    let slot = self.slot(url).await;
+                    let outcome = self.client.get(robots_url.clone()).send().await;
                     let retryable = match &outcome {
                         Ok(r) => r.status().is_server_error() || r.status() == StatusCode::TOO_MANY_REQUESTS,
                         Err(e) => e.is_timeout() || e.is_connect(),
                     };
                     if !retryable || attempt >= self.config.retries {
-                        break outcome;
+                        // Kept until robots.txt's body is read, like any body.
+                        break (outcome, slot);
                     }
+                    drop(slot);
                     tokio::time::sleep(self.backoff(attempt)).await;
                     attempt += 1;
                 };
@@ -358,6 +423,7 @@ impl Fetcher {
                         Err(e) => return Err(unreachable(e)),
                     }
                 };
+                drop(slot);
                 let robots = Arc::new(robots);
                 // An unreadable robots.txt is asked again next time rather than trusted for an hour.
                 if unreadable.is_none() {
@@ -376,6 +442,26 @@ impl Fetcher {
             Err(FetchError::Robots { url: url.clone(), detail: String::new() })
         }
     }
+}
+
+/// Gives `host` `cap` in-flight permits. Fewer: the free ones go now, the rest as the requests
+/// holding them end (a task takes them back), so a smaller cap holds once they have.
+fn resize(host: &mut Host, cap: usize) {
+    if cap > host.cap {
+        host.in_flight.add_permits(cap - host.cap);
+    } else if cap < host.cap {
+        let excess = host.cap - cap;
+        let owed = excess - host.in_flight.forget_permits(excess);
+        if owed > 0 {
+            let in_flight = host.in_flight.clone();
+            tokio::spawn(async move {
+                if let Ok(permits) = in_flight.acquire_many_owned(owed as u32).await {
+                    permits.forget();
+                }
+            });
+        }
+    }
+    host.cap = cap;
 }
 
 fn origin(url: &Url) -> String {
@@ -410,4 +496,31 @@ fn describe(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(cap: usize) -> Host {
+        Host {
+            next_slot: Instant::now(),
+            in_flight: Arc::new(Semaphore::new(cap)),
+            cap,
+            waiting: Arc::default(),
+            robots: None,
+        }
+    }
+
+    #[test]
+    fn a_reload_resizes_the_in_flight_cap_of_hosts_already_asked() {
+        let mut h = host(2);
+        let held = h.in_flight.clone().try_acquire_owned().unwrap();
+        resize(&mut h, 1);
+        assert_eq!(h.in_flight.available_permits(), 0, "the free permit went at once");
+        drop(held);
+        assert_eq!(h.in_flight.available_permits(), 1);
+        resize(&mut h, 3);
+        assert_eq!((h.in_flight.available_permits(), h.cap), (3, 3));
+    }
 }

@@ -1,9 +1,10 @@
 //! When each source runs: every source on its own cron schedule (an overdue one at once), one
-//! run of a source at a time, each run its own task so a panic ends that run only. What a run
-//! does is `run.rs`.
+//! run of a source at a time across config generations ([`Running`]), each run its own task so
+//! a panic ends that run only. What a run does is `run.rs`.
 
 mod run;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,22 +12,55 @@ use chrono::{DateTime, FixedOffset};
 use tokio::sync::{mpsc, watch};
 
 use crate::config::FeedDef;
+use crate::metrics::RunLabels;
 use crate::store::Store;
 
-pub use run::{Imported, RunError, RunReport, Runner};
+pub use run::{Imported, RunError, RunReport, Runner, retain};
+
+/// The sources with a run in progress, shared by every config generation: a reload starts a
+/// new schedule while the old one's runs finish, and a source's run due meanwhile is skipped
+/// (cron's "no overlap": the run in progress is doing its work), never started beside it.
+#[derive(Clone, Default)]
+pub struct Running {
+    sources: Arc<std::sync::Mutex<HashSet<String>>>,
+}
+
+/// A source's run in progress; the source is free again when this is dropped.
+pub struct RunSlot {
+    running: Running,
+    source: String,
+}
+
+impl Running {
+    /// Takes `source`'s slot, or `None` while one of its runs is in progress.
+    pub fn start(&self, source: &str) -> Option<RunSlot> {
+        let mut sources = self.sources.lock().unwrap_or_else(|p| p.into_inner());
+        sources.insert(source.to_string()).then(|| RunSlot { running: self.clone(), source: source.to_string() })
+    }
+}
+
+impl Drop for RunSlot {
+    fn drop(&mut self) {
+        self.running.sources.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.source);
+    }
+}
 
 /// Runs every source on its schedule until `shutdown` turns true. A source whose last success
 /// is older than its interval (or that never ran) runs at once rather than at its next tick.
-/// Each finished run is sent on `reports`.
+/// A run due while `running` has one of the same source (an earlier generation's, after a
+/// reload) is skipped and counted as `scrape_runs{result="skipped"}`. Each finished run is
+/// sent on `reports`.
 pub async fn daemon(
     runner: Arc<Runner>,
     defs: Vec<FeedDef>,
+    running: Running,
     reports: mpsc::UnboundedSender<RunReport>,
     shutdown: watch::Receiver<bool>,
 ) {
     let mut tasks = tokio::task::JoinSet::new();
     for def in defs {
         let (runner, reports, mut shutdown) = (runner.clone(), reports.clone(), shutdown.clone());
+        let running = running.clone();
         tasks.spawn(async move {
             let mut first = true;
             loop {
@@ -50,6 +84,12 @@ pub async fn daemon(
                     _ = tokio::time::sleep(wait) => {}
                     _ = shutdown.wait_for(|stop| *stop) => return,
                 }
+                let Some(slot) = running.start(&def.name) else {
+                    tracing::info!(source = %def.name, "run skipped: the previous one is still in progress");
+                    let labels = RunLabels { source: def.name.clone(), result: "skipped".into() };
+                    runner.metrics.runs.get_or_create(&labels).inc();
+                    continue;
+                };
                 let report = supervised(&def.name, {
                     let (runner, def) = (runner.clone(), def.clone());
                     async move { runner.run(&def).await }
@@ -60,6 +100,7 @@ pub async fn daemon(
                     // `/readyz` shows the source degraded with the cause until a run succeeds.
                     runner.finish(&report).await;
                 }
+                drop(slot);
                 if reports.send(report).is_err() {
                     return;
                 }

@@ -15,6 +15,7 @@ use crate::extract::{self, ExtractError, ListLink};
 use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::metrics::{Metrics, RunLabels};
 use crate::model::{Article, Page, PageRequest, now};
+use crate::serve::Published;
 use crate::store::{CachedPage, SaveCounts, Store, StoreError};
 
 /// Why part of a run failed. Each says where, so its log line is enough to act on.
@@ -58,6 +59,9 @@ pub struct Runner {
     pub fetcher: Arc<Fetcher>,
     pub store: Arc<Store>,
     pub metrics: Arc<Metrics>,
+    /// Every published feed: retention keeps what each of them shows. Without them a source's
+    /// retention does not run (see [`retain`]).
+    pub feeds: Arc<Vec<Published>>,
 }
 
 /// What `bantin import` stored.
@@ -98,6 +102,8 @@ pub struct RunReport {
     pub warnings: Vec<String>,
     /// The source's icons were found (or changed): its feeds show them.
     pub icons_changed: bool,
+    /// Articles retention deleted: history pages and counts change.
+    pub pruned: usize,
 }
 
 impl RunReport {
@@ -106,7 +112,7 @@ impl RunReport {
     }
 
     pub fn changed(&self) -> bool {
-        self.counts.new + self.counts.updated > 0 || self.icons_changed
+        self.counts.new + self.counts.updated > 0 || self.icons_changed || self.pruned > 0
     }
 
     /// The run stopped on a panic (see [`super::supervised`]).
@@ -117,7 +123,13 @@ impl RunReport {
 
 impl Runner {
     pub fn new(fetcher: Arc<Fetcher>, store: Arc<Store>, metrics: Arc<Metrics>) -> Runner {
-        Runner { fetcher, store, metrics }
+        Runner { fetcher, store, metrics, feeds: Arc::default() }
+    }
+
+    /// The runner of a config whose feeds are `feeds` (`serve::catalog`): its sources' retention
+    /// runs, keeping what these feeds show.
+    pub fn with_feeds(self, feeds: Vec<Published>) -> Runner {
+        Runner { feeds: Arc::new(feeds), ..self }
     }
 
     /// Runs one source once: list pages (following `?Page=N` up to `max_pages`), then only the
@@ -130,6 +142,9 @@ impl Runner {
     /// [`Runner::run`], calling `progress` with the report so far after each page fetched.
     pub async fn run_with_progress(&self, def: &FeedDef, progress: &(dyn Fn(&RunReport) + Sync)) -> RunReport {
         let mut report = run_source(&self.fetcher, &self.store, def, progress).await;
+        if !report.failed() {
+            report.pruned = prune(&self.store, def, &self.feeds).await;
+        }
         if !report.failed() {
             report.icons_changed = find_icons(&self.fetcher, &self.store, def).await;
         }
@@ -228,23 +243,54 @@ async fn run_source(
         Err(e) => report.errors.push(e),
     }
     recheck(fetcher, store, def, &mut report).await;
-    prune(store, def, &report).await;
     report.duration = started.elapsed();
     report
 }
 
 /// Applies the feed's retention after a good run (a failing portal never costs stored items).
-async fn prune(store: &Arc<Store>, def: &FeedDef, report: &RunReport) {
-    if report.failed() || (def.retain_for.is_none() && def.retain_items.is_none()) {
-        return;
+/// Returns how many articles went.
+async fn prune(store: &Arc<Store>, def: &FeedDef, feeds: &Arc<Vec<Published>>) -> usize {
+    if def.retain_for.is_none() && def.retain_items.is_none() {
+        return 0;
     }
-    let before = def.retain_for.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now() - d);
-    let (source, max_items, protect) = (def.name.clone(), def.retain_items, def.keep_at_least);
-    match blocking(store, move |s| s.prune(&source, before, max_items, protect)).await {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(source = %def.name, deleted = n, "retention"),
-        Err(e) => tracing::warn!(source = %def.name, error = %e, "retention failed"),
+    let (owned, feeds) = (def.clone(), feeds.clone());
+    match blocking(store, move |s| retain(s, &owned, &feeds, now())).await {
+        Ok(0) => 0,
+        Ok(n) => {
+            tracing::info!(source = %def.name, deleted = n, "retention");
+            n
+        }
+        Err(e) => {
+            tracing::warn!(source = %def.name, error = %e, "retention failed");
+            0
+        }
     }
+}
+
+/// `def`'s retention at `now`: deletes its articles published before `retain_days` or beyond
+/// its newest `retain_items`, but never one that page 1 of a feed in `feeds` shows (its own,
+/// its categories', merged and filtered feeds', the feed of all sources) nor its newest
+/// `keep_at_least`. Returns how many went. `feeds` must be the config's whole catalog: without
+/// the source's own feed in it nothing is deleted, since what the others show is unknown.
+pub fn retain(
+    store: &Store,
+    def: &FeedDef,
+    feeds: &[Published],
+    now: DateTime<FixedOffset>,
+) -> Result<usize, StoreError> {
+    if !feeds.iter().any(|f| f.path == def.name) {
+        tracing::warn!(source = %def.name, "retention skipped: the feeds that show this source are not known");
+        return Ok(0);
+    }
+    // What each feed shows now: a category's newest or a filter's matches may be far older
+    // than the source's newest, and a merged feed shows the earliest copy of a story.
+    let mut shown = HashSet::new();
+    for feed in feeds.iter().filter(|f| f.shows(&def.name)) {
+        let page = crate::serve::page_items(store, feed, 0, feed.query.limit)?;
+        shown.extend(page.into_iter().filter(|i| i.source == def.name).map(|i| i.number));
+    }
+    let before = def.retain_for.and_then(|d| chrono::Duration::from_std(d).ok()).map(|d| now - d);
+    store.prune(&def.name, before, def.retain_items, def.keep_at_least, &shown)
 }
 
 /// Fetches again a few recent articles not fetched for `recheck_every`: portals edit stories

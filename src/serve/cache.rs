@@ -38,7 +38,7 @@ impl Doc {
     /// Hot documents are rendered ahead of readers and never evicted.
     fn is_hot(&self) -> bool {
         // Pages in English are rendered when first asked for (most readers are Vietnamese),
-        // and forgotten at each change like history pages.
+        // and forgotten when a source they show changes, like history pages.
         match self {
             Doc::Feed { page, .. } => *page == 1,
             Doc::FeedPage { page, lang, .. } => *page == 1 && *lang == Lang::Vi,
@@ -63,6 +63,9 @@ pub struct Rendered {
     pub last_modified: Option<std::time::SystemTime>,
     /// Header values built once, not per request.
     pub headers: Headers,
+    /// The one source an article page shows: it is forgotten when that source changes, and
+    /// kept when another does.
+    pub source: Option<String>,
 }
 
 #[derive(Debug)]
@@ -105,7 +108,13 @@ impl Rendered {
             content_type,
             etag,
             last_modified,
+            source: None,
         }
+    }
+
+    /// This document, as one that shows `source`'s article only.
+    pub fn of_source(self, source: &str) -> Rendered {
+        Rendered { source: Some(source.to_string()), ..self }
     }
 
     /// Bytes held, for the history cache's budget.
@@ -225,13 +234,14 @@ impl Documents {
         }
     }
 
-    /// Forgets the history pages of the feeds at `paths` (their English pages too), every
-    /// article page (an edit changes one) and the English index.
-    pub fn forget_history(&self, paths: &[&str]) {
-        self.history.lock().expect("history lock").retain(|doc| match doc {
+    /// Forgets the history pages of the feeds at `paths` (their English pages too), the
+    /// article pages of `source` (an edit changes one; every source's when `None`) and the
+    /// English index (it lists the latest).
+    pub fn forget_history(&self, paths: &[&str], source: Option<&str>) {
+        self.history.lock().expect("history lock").retain(|doc, rendered| match doc {
             Doc::Feed { path, .. } | Doc::FeedPage { path, .. } => !paths.contains(&path.as_str()),
-            // Article pages (an edit changes one) and the English index (it lists the latest).
-            Doc::Article { .. } | Doc::Index { .. } => false,
+            Doc::Article { .. } => source.is_some() && rendered.source.as_deref() != source,
+            Doc::Index { .. } => false,
             _ => true,
         });
     }
@@ -239,7 +249,7 @@ impl Documents {
     /// Forgets every document not in `keep` (feeds gone after a reload).
     pub fn retain_hot(&self, keep: impl Fn(&Doc) -> bool) {
         self.hot.write().expect("hot cache lock").retain(|doc, _| keep(doc));
-        self.history.lock().expect("history lock").retain(keep);
+        self.history.lock().expect("history lock").retain(|doc, _| keep(doc));
     }
 
     /// Registers the render of `doc` in `flights` and runs it as a task.
@@ -342,11 +352,11 @@ impl History {
         }
     }
 
-    fn retain(&mut self, keep: impl Fn(&Doc) -> bool) {
+    fn retain(&mut self, keep: impl Fn(&Doc, &Rendered) -> bool) {
         self.epoch += 1;
         let mut used = 0;
         self.pages.retain(|doc, (rendered, _)| {
-            let kept = keep(doc);
+            let kept = keep(doc, rendered);
             if kept {
                 used += rendered.size();
             }
@@ -386,7 +396,7 @@ mod tests {
     fn a_render_from_before_a_forget_is_not_stored() {
         let mut history = History::new(1 << 20);
         let epoch = history.epoch;
-        history.retain(|_| false);
+        history.retain(|_, _| false);
         history.insert(page(0), doc(10), epoch);
         assert!(history.get(&page(0)).is_none());
         history.insert(page(0), doc(10), history.epoch);

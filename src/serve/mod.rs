@@ -2,11 +2,14 @@
 //! same as HTML pages for browsers, the index and article pages, OPML, the feed stylesheet,
 //! health and metrics.
 //!
-//! Readers never pay for a render: page 1 of every feed, the index and the OPML are rendered
-//! and compressed on the write path (at start-up, then after each change, only the documents
-//! the change touches) and swapped in whole; requests read bytes from memory. History pages are
-//! rendered on first request, once however many ask, into a cache bounded in bytes. No request
-//! reads SQLite but history pages and `/readyz`.
+//! Readers of what is read most never pay for a render: page 1 of every feed (each format, and
+//! the Vietnamese page), the Vietnamese index and the OPML are rendered and compressed on the
+//! write path (at start-up, then after each change, only the documents the change touches) and
+//! swapped in whole; requests read bytes from memory. History pages, English pages and article
+//! pages are rendered on first request, once however many ask, into a cache bounded in bytes,
+//! and forgotten when a source they show changes (an article page: its own source only). Those
+//! renders, `/readyz` and unknown article numbers are what reads SQLite on a request: a page
+//! per stored article would not fit in memory ahead of time.
 //!
 //! Files: `catalog.rs` (which feeds exist and what they show), `cache.rs` (rendered documents,
 //! single flight, the history cache), `http.rs` (handlers and HTTP semantics), `html.rs` and
@@ -35,7 +38,7 @@ use crate::publish::{self, OpmlEntry, PublishError};
 use crate::store::{Store, StoreError};
 
 pub use cache::{Doc, Rendered};
-pub use catalog::{Published, Selection, item_count, page_items};
+pub use catalog::{Published, Selection, catalog, item_count, page_items};
 pub use export::export;
 pub use html::Lang;
 
@@ -191,7 +194,7 @@ impl Feeds {
     pub async fn warm(&self) -> Result<(), ServeError> {
         let _one = self.inner.refreshing.lock().await;
         let catalog = self.catalog();
-        self.refresh(&catalog.iter().collect::<Vec<_>>(), true).await
+        self.refresh(&catalog.iter().collect::<Vec<_>>(), None).await
     }
 
     /// After a run changed `source`'s articles: re-renders its feeds, its category feeds, the
@@ -202,7 +205,7 @@ impl Feeds {
         let _one = self.inner.refreshing.lock().await;
         let catalog = self.catalog();
         let touched: Vec<&Published> = catalog.iter().filter(|f| f.shows(source)).collect();
-        self.refresh(&touched, false).await?;
+        self.refresh(&touched, Some(source)).await?;
         Ok(touched.iter().map(|f| f.path.clone()).collect())
     }
 
@@ -235,17 +238,21 @@ impl Feeds {
             Doc::Feed { path, .. } | Doc::FeedPage { path, .. } => catalog.iter().any(|f| &f.path == path),
             _ => true,
         });
-        self.refresh(&catalog.iter().collect::<Vec<_>>(), true).await
+        self.refresh(&catalog.iter().collect::<Vec<_>>(), None).await
     }
 
-    /// Re-renders `feeds`' page 1 in every format and the index (and the OPML and stylesheet
-    /// when `all_documents`). Continues past a failed document, returning the first error.
-    async fn refresh(&self, feeds: &[&Published], all_documents: bool) -> Result<(), ServeError> {
+    /// Re-renders `feeds`' page 1 in every format and the index, and forgets the documents
+    /// rendered on request that they make stale: after a change to `changed`, its article
+    /// pages; otherwise (start-up, reload: the feeds listed on every page may differ) every
+    /// one, and the OPML and stylesheet are rendered again. Continues past a failed document,
+    /// returning the first error.
+    async fn refresh(&self, feeds: &[&Published], changed: Option<&str>) -> Result<(), ServeError> {
+        let all_documents = changed.is_none();
         let paths: Vec<&str> = feeds.iter().map(|f| f.path.as_str()).collect();
         if let Err(e) = self.read_icons().await {
             tracing::warn!(error = %e, "cannot read the sources' icons");
         }
-        self.inner.documents.forget_history(&paths);
+        self.inner.documents.forget_history(&paths, changed);
         // What the pages show of the whole site, built once for every page of this refresh.
         let site = self.site_info();
         let mut first_error = None;
@@ -385,7 +392,9 @@ impl Feeds {
                     return Ok(None);
                 }
                 let body = html::article(&site.site(), lang, &item)?;
-                Ok(Some(Rendered::new(body.into_bytes(), "text/html; charset=utf-8", Some(item.updated.into()), 300)))
+                let rendered =
+                    Rendered::new(body.into_bytes(), "text/html; charset=utf-8", Some(item.updated.into()), 300);
+                Ok(Some(rendered.of_source(&item.source)))
             })
             .await?
         };

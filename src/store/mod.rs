@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 #[cfg(test)]
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, FixedOffset, SecondsFormat};
@@ -134,6 +134,8 @@ pub struct Store {
     readers: Vec<Mutex<Connection>>,
     /// Where the next reader search starts, so concurrent reads spread over the pool.
     next_reader: AtomicUsize,
+    /// Read-only connections handed out since open: what shows which requests read the store.
+    reads: AtomicU64,
 }
 
 /// Read-only connections: enough for the renders (bounded by the server) and `/readyz` at once.
@@ -169,7 +171,12 @@ impl Store {
                 Ok(Mutex::new(reader))
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(Store { writer: Mutex::new(conn), readers, next_reader: AtomicUsize::new(0) })
+        Ok(Store { writer: Mutex::new(conn), readers, next_reader: AtomicUsize::new(0), reads: AtomicU64::new(0) })
+    }
+
+    /// How many reads (statements on the read-only connections) ran since open.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
     }
 
     /// The connection that writes.
@@ -182,6 +189,7 @@ impl Store {
     /// A free read-only connection, or (all busy) the next one in turn. In WAL mode a reader
     /// sees the last committed state and never waits for the writer.
     fn reader(&self) -> MutexGuard<'_, Connection> {
+        self.reads.fetch_add(1, Ordering::Relaxed);
         let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
         for i in 0..self.readers.len() {
             match self.readers[(start + i) % self.readers.len()].try_lock() {
@@ -489,24 +497,40 @@ impl Store {
     }
 
     /// Deletes `source`'s articles published before `before` or beyond the newest `max_items`,
-    /// but never its newest `protect` (the ones feeds still show). Returns how many went; the
-    /// space is returned to the file a little at a time (incremental vacuum), not by a `VACUUM`
-    /// that would lock the store.
+    /// but never its newest `keep_newest` nor the articles numbered in `protect` (the ones
+    /// feeds still show). Returns how many went; the space is returned to the file a little
+    /// at a time (incremental vacuum), not by a `VACUUM` that would lock the store.
     pub fn prune(
         &self,
         source: &str,
         before: Option<DateTime<FixedOffset>>,
         max_items: Option<usize>,
-        protect: usize,
+        keep_newest: usize,
+        protect: &HashSet<i64>,
     ) -> Result<usize, StoreError> {
-        let keep_newest = max_items.map_or(protect, |m| m.max(protect));
-        let conn = self.conn();
-        let deleted = conn.execute(
-            "DELETE FROM articles WHERE source = ?1 AND id NOT IN (
-                 SELECT id FROM articles WHERE source = ?1 ORDER BY published_ts DESC, id DESC LIMIT ?2)
-             AND (?3 IS NOT NULL AND published_ts < ?3 OR ?4)",
-            params![source, keep_newest as i64, before.map(|b| b.timestamp()), max_items.is_some()],
-        )?;
+        let keep_newest = max_items.map_or(keep_newest, |m| m.max(keep_newest));
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let candidates: Vec<i64> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT id FROM articles WHERE source = ?1 AND id NOT IN (
+                     SELECT id FROM articles WHERE source = ?1 ORDER BY published_ts DESC, id DESC LIMIT ?2)
+                 AND (?3 IS NOT NULL AND published_ts < ?3 OR ?4)",
+            )?;
+            let rows = stmt.query_map(
+                params![source, keep_newest as i64, before.map(|b| b.timestamp()), max_items.is_some()],
+                |r| r.get(0),
+            )?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let mut deleted = 0;
+        {
+            let mut delete = tx.prepare_cached("DELETE FROM articles WHERE id = ?1")?;
+            for id in candidates.into_iter().filter(|id| !protect.contains(id)) {
+                deleted += delete.execute([id])?;
+            }
+        }
+        tx.commit()?;
         if deleted > 0 {
             conn.execute_batch("PRAGMA incremental_vacuum(1000);")?;
         }
