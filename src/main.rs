@@ -523,9 +523,15 @@ fn check(path: &Path, print_config: bool) -> Result<ExitCode> {
             def.title,
             def.list_pages.iter().map(|p| p.url.as_str()).collect::<Vec<_>>().join(", ")
         );
-        let next: Vec<String> =
-            def.schedule.after(now).take(3).map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string()).collect();
-        println!("  schedule `{}`: next runs {}", def.schedule.expr, next.join(", "));
+        match def.schedule.no_run_after(now) {
+            // Still a valid config: the feed is served from what the store has.
+            Some(warning) => println!("  warning: {warning}"),
+            None => {
+                let next: Vec<String> =
+                    def.schedule.after(now).take(3).map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string()).collect();
+                println!("  schedule `{}`: next runs {}", def.schedule.expr, next.join(", "));
+            }
+        }
     }
     if print_config {
         println!("\n# The settings in effect: the file, then BANTIN_* variables, then defaults.");

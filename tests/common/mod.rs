@@ -224,3 +224,60 @@ pub async fn scraped_sample(limit: usize) -> (bantin::sample::SamplePortal, Inst
     feeds.warm().await.unwrap();
     (portal, install, base)
 }
+
+/// The value of the sample `name{labels}` in a Prometheus text exposition (labels in any
+/// order, all of them named), or `None` when there is no such sample. Read as the format says,
+/// so `x{status="200"} 1` is not found in `x{status="200"} 12`.
+pub fn metric(exposition: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    let mut want: Vec<(String, String)> = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    want.sort();
+    let mut found = None;
+    for line in exposition.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let (series, value) = match line.find('{') {
+            Some(_) => {
+                let close = line.rfind('}').unwrap_or_else(|| panic!("no closing brace: {line}"));
+                (&line[..close + 1], &line[close + 1..])
+            }
+            None => line.split_at(line.find(char::is_whitespace).unwrap_or_else(|| panic!("no value: {line}"))),
+        };
+        let (sample_name, sample_labels) = match series.split_once('{') {
+            Some((n, rest)) => (n, parse_labels(rest.strip_suffix('}').unwrap())),
+            None => (series, Vec::new()),
+        };
+        let value: f64 =
+            value.split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{line}"));
+        let mut sample_labels = sample_labels;
+        sample_labels.sort();
+        if sample_name == name && sample_labels == want {
+            assert!(found.is_none(), "{name}{labels:?} twice in the exposition");
+            found = Some(value);
+        }
+    }
+    found
+}
+
+/// `a="1",b="x\"y"` as pairs, escapes (`\\`, `\"`, `\n`) undone.
+fn parse_labels(text: &str) -> Vec<(String, String)> {
+    let mut labels = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let (key, after) = rest.split_once("=\"").unwrap_or_else(|| panic!("bad labels: {text}"));
+        let mut value = String::new();
+        let mut chars = after.char_indices();
+        let end = loop {
+            match chars.next() {
+                Some((_, '\\')) => match chars.next() {
+                    Some((_, 'n')) => value.push('\n'),
+                    Some((_, c)) => value.push(c),
+                    None => panic!("bad labels: {text}"),
+                },
+                Some((i, '"')) => break i,
+                Some((_, c)) => value.push(c),
+                None => panic!("bad labels: {text}"),
+            }
+        };
+        labels.push((key.trim_start_matches(',').trim().to_string(), value));
+        rest = after[end + 1..].trim_start_matches(',').trim();
+    }
+    labels
+}
