@@ -175,6 +175,11 @@ fn one_line(e: &anyhow::Error) -> String {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // tests/crash.rs chooses where a debug build dies (see bantin::fault).
+    #[cfg(debug_assertions)]
+    if let Some(at) = std::env::var("BANTIN_TEST_CRASH_AT").ok().and_then(|v| v.parse().ok()) {
+        bantin::fault::arm(at);
+    }
     tune_allocator();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
