@@ -10,6 +10,9 @@ pub mod config;
 pub mod daemon;
 /// Page → article links and articles: profiles, dates, HTML hygiene. Pure.
 pub mod extract;
+/// Crash points for the crash test (debug builds only; nothing in release builds).
+#[doc(hidden)]
+pub mod fault;
 /// Network I/O toward portals: client, pacing, caps, charset decoding.
 pub mod fetch;
 /// What the daemon counts, for `/metrics`.

@@ -175,6 +175,11 @@ fn one_line(e: &anyhow::Error) -> String {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // tests/crash.rs chooses where a debug build dies (see bantin::fault).
+    #[cfg(debug_assertions)]
+    if let Some(at) = std::env::var("BANTIN_TEST_CRASH_AT").ok().and_then(|v| v.parse().ok()) {
+        bantin::fault::arm(at);
+    }
     tune_allocator();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -527,9 +532,15 @@ fn check(path: &Path, print_config: bool) -> Result<ExitCode> {
             def.title,
             def.list_pages.iter().map(|p| p.url.as_str()).collect::<Vec<_>>().join(", ")
         );
-        let next: Vec<String> =
-            def.schedule.after(now).take(3).map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string()).collect();
-        println!("  schedule `{}`: next runs {}", def.schedule.expr, next.join(", "));
+        match def.schedule.no_run_after(now) {
+            // Still a valid config: the feed is served from what the store has.
+            Some(warning) => println!("  warning: {warning}"),
+            None => {
+                let next: Vec<String> =
+                    def.schedule.after(now).take(3).map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string()).collect();
+                println!("  schedule `{}`: next runs {}", def.schedule.expr, next.join(", "));
+            }
+        }
     }
     if print_config {
         println!("\n# The settings in effect: the file, then BANTIN_* variables, then defaults.");

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -65,6 +66,8 @@ pub struct Hub {
     retry_base: Duration,
     /// The hub's own URL, for `Link` headers.
     url: String,
+    /// Verifications and deliveries started and not yet finished.
+    pending: AtomicUsize,
 }
 
 impl Hub {
@@ -89,6 +92,7 @@ impl Hub {
             retries: config.fetch.retries,
             retry_base: config.fetch.retry_base,
             url: hub_url(&config.public_url),
+            pending: AtomicUsize::new(0),
         }))
     }
 
@@ -151,9 +155,9 @@ impl Hub {
                 return Err(WebsubError::Full);
             }
         }
-        let hub = self.clone();
         let (mode, topic) = (mode.to_string(), topic.to_string());
-        tokio::spawn(async move { hub.verify(&mode, callback, topic, secret, lease).await });
+        let hub = self.clone();
+        self.background(async move { hub.verify(&mode, callback, topic, secret, lease).await });
         Ok(())
     }
 
@@ -236,8 +240,31 @@ impl Hub {
         };
         for sub in subscribers {
             let (hub, body) = (self.clone(), body.clone());
-            tokio::spawn(async move { hub.deliver(sub, content_type, body).await });
+            self.background(async move { hub.deliver(sub, content_type, body).await });
         }
+    }
+
+    /// Calls to subscribers (verifications, deliveries) started and not yet finished: zero
+    /// once everything a request or a change set off has ended, retries included.
+    pub fn pending(&self) -> usize {
+        self.pending.load(Ordering::SeqCst)
+    }
+
+    /// Runs `call` as its own task, counted in [`Hub::pending`] from before it is spawned.
+    fn background(self: &Arc<Self>, call: impl Future<Output = ()> + Send + 'static) {
+        /// Uncounts the call however its task ends (a panic included).
+        struct Done(Arc<Hub>);
+        impl Drop for Done {
+            fn drop(&mut self) {
+                self.0.pending.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        self.pending.fetch_add(1, Ordering::SeqCst);
+        let done = Done(self.clone());
+        tokio::spawn(async move {
+            call.await;
+            drop(done);
+        });
     }
 
     /// §7: POST the feed, its type, the `Link` header and, with a secret, its HMAC-SHA256;

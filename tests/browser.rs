@@ -20,7 +20,7 @@ async fn pages_read_well_in_chromium_on_a_desktop_and_a_phone() {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/check.mjs");
     let mut args = vec![script.to_string(), "/usr/bin/chromium".into(), shots.display().to_string()];
     args.extend(pages.iter().map(|(name, url)| format!("{name}={url}")));
-    let output = tokio::task::spawn_blocking(move || std::process::Command::new("node").args(&args).output())
+    let output = tokio::task::spawn_blocking(move || common::command("node").args(&args).output())
         .await
         .unwrap()
         .expect("node runs (scripts/test-setup.sh installs what this test needs)");

@@ -74,6 +74,18 @@ async fn check_prints_next_runs() {
     let text = stdout(&out);
     let line = text.lines().find(|l| l.contains("schedule `*/30 * * * *`")).expect(&text);
     assert_eq!(line.matches("+07:00").count(), 3, "{line}");
+
+    // A schedule whose year is over: the config still loads, and check says the feed will not
+    // be scraped again.
+    install.set_schedule("0 0 8 1 1 * 2001");
+    let out = install.cli(&["check"]).await;
+    assert!(out.status.success(), "a warning, not a refused config: {}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.lines().any(|l| l.starts_with("  warning: schedule `0 0 8 1 1 * 2001` has no run after ")
+            && l.ends_with(": the source will not be scraped again")),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -149,7 +161,7 @@ async fn extract_prints_the_article_as_json() {
 
     // The same page on standard input gives the same article.
     let stdin_out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
+        common::bantin()
             .args(["extract", "--url", url, "-"])
             .stdin(std::fs::File::open(page).unwrap())
             .output()
@@ -294,7 +306,7 @@ fn output_to_a_reader_that_stops_early_is_no_panic() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("big.html");
     std::fs::write(&file, big).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
+    let mut child = common::bantin()
         .args(["extract", "--url", "https://portal.example/Pages/a.aspx?ItemID=1", file.to_str().unwrap()])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -312,11 +324,7 @@ fn output_to_a_reader_that_stops_early_is_no_panic() {
 async fn cli_with_env(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_bantin")).args(&args).envs(env).output().unwrap()
-    })
-    .await
-    .unwrap()
+    tokio::task::spawn_blocking(move || common::bantin().args(&args).envs(env).output().unwrap()).await.unwrap()
 }
 
 /// Issue 13: `-c`, environment overrides that name themselves in errors, and the effective

@@ -6,7 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use bantin::sample::{Fault, SamplePortal};
-use common::Install;
+use common::{Install, metric};
 use tokio::sync::watch;
 
 async fn get(url: url::Url) -> (u16, String) {
@@ -46,8 +46,10 @@ async fn daemon_reports_failure_and_recovery_in_readyz_and_metrics() {
     assert!(ready["sources"][0]["last_error"].as_str().unwrap().contains("HTTP 500"), "{ready}");
     assert!(ready["sources"][0]["consecutive_failures"].as_u64().unwrap() >= 1);
     let metrics = get(base.join("metrics").unwrap()).await.1;
-    assert!(metrics.contains("bantin_portal_fetches_total{outcome=\"500\"}"), "{metrics}");
-    assert!(metrics.contains("bantin_scrape_runs_total{source=\"sample\",result=\"failed\"}"), "{metrics}");
+    let value = |name: &str, labels: &[(&str, &str)]| metric(&metrics, name, labels).unwrap_or(0.0);
+    assert!(value("bantin_portal_fetches_total", &[("outcome", "500")]) >= 1.0, "{metrics}");
+    assert!(value("bantin_scrape_runs_total", &[("source", "sample"), ("result", "failed")]) >= 1.0, "{metrics}");
+    assert_eq!(value("bantin_scrape_runs_total", &[("source", "sample"), ("result", "ok")]), 0.0, "{metrics}");
 
     // The portal comes back: the next runs store everything, and readiness is ok again.
     portal.set_fault(Fault::None);
@@ -57,21 +59,26 @@ async fn daemon_reports_failure_and_recovery_in_readyz_and_metrics() {
     })
     .await;
     // The store has them; the feed follows once the run's documents are rendered and swapped in.
+    let mut feed_200s = 0;
     eventually("12 items in the feed", async || {
         let (status, feed) = get(base.join("feeds/sample.rss").unwrap()).await;
+        feed_200s += usize::from(status == 200);
         status == 200 && rss::Channel::read_from(feed.as_bytes()).is_ok_and(|c| c.items().len() == 12)
     })
     .await;
     let metrics = get(base.join("metrics").unwrap()).await.1;
-    for line in [
-        "bantin_articles_new_total{source=\"sample\"} 12",
-        "bantin_scrape_runs_total{source=\"sample\",result=\"ok\"}",
-        "bantin_portal_fetches_total{outcome=\"200\"}",
-        "bantin_feed_requests_total{status=\"200\"} 1",
-        "bantin_scrape_duration_seconds_count{source=\"sample\"}",
-    ] {
-        assert!(metrics.contains(line), "{line} in {metrics}");
-    }
+    let value = |name: &str, labels: &[(&str, &str)]| {
+        metric(&metrics, name, labels).unwrap_or_else(|| panic!("{name}{labels:?} in {metrics}"))
+    };
+    let sample = [("source", "sample")];
+    assert_eq!(value("bantin_articles_new_total", &sample), 12.0);
+    let ok = value("bantin_scrape_runs_total", &[("source", "sample"), ("result", "ok")]);
+    let failed = value("bantin_scrape_runs_total", &[("source", "sample"), ("result", "failed")]);
+    assert!(ok >= 1.0 && failed >= 1.0, "{metrics}");
+    // Twelve article pages and at least one list page answered 200 in the run that stored them.
+    assert!(value("bantin_portal_fetches_total", &[("outcome", "200")]) >= 13.0, "{metrics}");
+    assert_eq!(value("bantin_feed_requests_total", &[("status", "200")]), feed_200s as f64, "this test's requests");
+    assert!(value("bantin_scrape_duration_seconds_count", &sample) >= 2.0, "the failed run and the good one, timed");
 
     stop.send(true).unwrap();
     tokio::time::timeout(Duration::from_secs(5), daemon).await.expect("stops within 5 s").unwrap().unwrap();
@@ -94,12 +101,6 @@ impl Drop for KillOnDrop {
     }
 }
 
-fn signal(child: &std::process::Child, name: &str) {
-    let status =
-        std::process::Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status().unwrap();
-    assert!(status.success());
-}
-
 /// `bantin run` as systemd drives it: SIGHUP reloads the feeds (a broken config is refused and
 /// the running one stays), SIGTERM stops it with exit code 0 within seconds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -108,7 +109,7 @@ async fn sighup_reloads_and_sigterm_stops_cleanly() {
     let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
     let base = install.base.clone();
     drop(install.take_listener()); // free the port for the daemon
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
+    let child = common::bantin()
         .args(["run", "--config", install.config.to_str().unwrap()])
         .env("RUST_LOG", "warn")
         .spawn()
@@ -128,28 +129,80 @@ async fn sighup_reloads_and_sigterm_stops_cleanly() {
         .unwrap()
         .replace("name = \"sample\"", "name = \"second\"");
     std::fs::write(install.path("feeds/second.toml"), second).unwrap();
-    signal(child.get(), "HUP");
+    common::signal(child.get(), libc::SIGHUP);
     eventually("the reloaded feeds", async || sources().await == 2).await;
 
     std::fs::write(install.path("feeds/broken.toml"), "name = \"broken\"\nprofile = \"nope\"\n").unwrap();
-    signal(child.get(), "HUP");
+    common::signal(child.get(), libc::SIGHUP);
     // The refusal is observable: wait for it, then check the running config stayed.
     let metrics = async || match reqwest::get(base.join("metrics").unwrap()).await {
         Ok(r) => r.text().await.unwrap(),
         Err(_) => String::new(),
     };
-    eventually("the reload to be refused", async || {
-        metrics().await.contains("bantin_config_reloads_total{result=\"refused\"} 1")
-    })
-    .await;
-    assert!(metrics().await.contains("bantin_config_reloads_total{result=\"ok\"} 1"), "the first reload applied");
+    let reloads = async |result: &str| metric(&metrics().await, "bantin_config_reloads_total", &[("result", result)]);
+    eventually("the reload to be refused", async || reloads("refused").await.is_some()).await;
+    assert_eq!(reloads("refused").await, Some(1.0));
+    assert_eq!(reloads("ok").await, Some(1.0), "the first reload applied");
     assert_eq!(sources().await, 2, "a bad config is refused; the running one stays");
     assert!(child.0.as_mut().unwrap().try_wait().unwrap().is_none(), "still running");
 
     let asked = Instant::now();
-    signal(child.get(), "TERM");
+    common::signal(child.get(), libc::SIGTERM);
     let mut running = child.0.take().unwrap();
     let status = tokio::task::spawn_blocking(move || running.wait().unwrap()).await.unwrap();
     assert_eq!(status.code(), Some(0));
     assert!(asked.elapsed() < Duration::from_secs(5), "stopped in {:?}", asked.elapsed());
+}
+
+/// A schedule whose year is over is a warning in the daemon's log, and the daemon runs on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schedule_with_no_more_runs_is_logged_not_refused() {
+    use std::io::BufRead;
+    let portal = SamplePortal::start().await.unwrap();
+    let install = Install::new(&portal.url().join("/Pages/tin-tuc-su-kien.aspx").unwrap());
+    install.set_schedule("0 0 8 1 1 * 2001");
+    let base = install.base.clone();
+    drop(install.take_listener());
+    let child = common::bantin()
+        .args(["run", "--config", install.config.to_str().unwrap()])
+        .env("RUST_LOG", "warn")
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = KillOnDrop(Some(child));
+    let stderr = child.0.as_mut().unwrap().stderr.take().unwrap();
+    let (lines, logged) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let warning = tokio::task::spawn_blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match logged.recv_timeout(left) {
+                Ok(line) if line.contains("has no run after") => return line,
+                Ok(_) => continue,
+                Err(e) => panic!("no warning within 20 s: {e}"),
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert!(warning.contains("WARN") && warning.contains("source=sample"), "{warning}");
+    assert!(warning.contains("schedule `0 0 8 1 1 * 2001` has no run after"), "{warning}");
+    let (status, _) = get(base.join("healthz").unwrap()).await;
+    assert_eq!(status, 200, "still serving");
+    assert!(child.0.as_mut().unwrap().try_wait().unwrap().is_none(), "still running");
+}
+
+#[test]
+fn metrics_are_read_as_numbers() {
+    let exposition = "# TYPE x counter\nx_total{status=\"200\"} 12\nx_total{b=\"2\",a=\"1\"} 3\ny 0.5\n";
+    assert_eq!(metric(exposition, "x_total", &[("status", "200")]), Some(12.0));
+    assert_eq!(metric(exposition, "x_total", &[("a", "1"), ("b", "2")]), Some(3.0));
+    assert_eq!(metric(exposition, "x_total", &[("a", "1")]), None, "every label counts");
+    assert_eq!(metric(exposition, "y", &[]), Some(0.5));
 }

@@ -162,6 +162,7 @@ fn items_that_share_a_link_are_told_apart_by_their_guid() {
     assert_eq!(items.len(), 12);
     assert!(items.iter().all(|a| a.url.as_str() == "https://podcast.example/"));
     let mut keys: Vec<String> = items.iter().map(Article::key).collect();
+    keys.sort();
     keys.dedup();
     assert_eq!(keys.len(), 12);
 }
@@ -246,7 +247,10 @@ async fn an_undated_entry_is_stamped_once_at_first_sight() {
     assert_eq!(first.len(), 1);
     let stamped = chrono::DateTime::parse_from_rfc3339(&first[0].3).unwrap();
     assert!(stamped >= before - chrono::Duration::seconds(1), "first sight, not the epoch: {stamped}");
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // Stamps have whole seconds: a second scrape in a later second would show a re-stamp.
+    while chrono::Utc::now().timestamp() <= stamped.timestamp() {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let again = install.cli(&["scrape"]).await;
     assert!(stdout(&again).contains("0 new, 0 updated"), "{}", stdout(&again));
     assert_eq!(stored(&install), first, "never re-stamped");
@@ -324,32 +328,22 @@ async fn what_is_published_from_quirky_feeds_validates() {
     let out = install.cli(&["scrape"]).await;
     assert!(out.status.success(), "{}{}", stdout(&out), common::stderr(&out));
     assert!(stdout(&out).contains(", 40 new"), "{}", stdout(&out));
-    // Undated items carry the scrape's time; feedcheck takes a date within 5 s of its own run
-    // for newsboat's fallback to the fetch time, so the scrape must be older than that.
-    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
     let (base, feeds) = install.serve();
     feeds.warm().await.unwrap();
     let urls: Vec<String> = ["rss", "atom", "json"]
         .iter()
         .map(|ext| base.join(&format!("feeds/sample.{ext}")).unwrap().to_string())
         .collect();
-    common::feedcheck(&urls.iter().map(String::as_str).collect::<Vec<_>>()).await;
-}
-
-/// The Python interpreter of feedcheck's venv, where feedparser is installed.
-fn feedparser_python() -> std::path::PathBuf {
-    let var = |name: &str| std::env::var_os(name).map(std::path::PathBuf::from);
-    let home = var("FEEDCHECK_HOME")
-        .or_else(|| var("XDG_CACHE_HOME").map(|c| c.join("feedcheck")))
-        .or_else(|| var("HOME").map(|h| h.join(".cache/feedcheck")))
-        .unwrap();
-    let python = var("FEEDCHECK_VENV").unwrap_or_else(|| home.join("venv")).join("bin/python");
-    assert!(python.exists(), "{} missing: run ../shared/tools/feedcheck/install.sh", python.display());
-    python
+    let counts: Vec<usize> = common::check_feeds(&urls.iter().map(String::as_str).collect::<Vec<_>>())
+        .await
+        .iter()
+        .map(|f| f.items.len())
+        .collect();
+    assert_eq!(counts, [40, 40, 40], "every item stored is published, in every format");
 }
 
 /// feedparser, the reference of feed readers, keeps the same items with the same links from
-/// every XML fixture (bantin also drops tracking parameters; JSON Feed is not feedparser's).
+/// every XML fixture, except the tracking parameter bantin drops (JSON Feed is not feedparser's).
 #[test]
 fn the_same_items_as_feedparser() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds/quirks");
@@ -357,6 +351,7 @@ fn the_same_items_as_feedparser() {
                   d = feedparser.parse(open(sys.argv[1], 'rb').read(), response_headers={'content-location': sys.argv[2]})\n\
                   print(json.dumps([e.get('link') for e in d.entries]))";
     let mut compared = 0;
+    let mut differ = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
@@ -364,19 +359,28 @@ fn the_same_items_as_feedparser() {
             continue;
         }
         let url = format!("https://feeds.example/quirks/{name}");
-        let out = std::process::Command::new(feedparser_python())
+        let out = common::command(common::checks_python())
             .args(["-c", script, path.to_str().unwrap(), &url])
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let theirs: Vec<Option<String>> = serde_json::from_slice(&out.stdout).unwrap();
-        let theirs: Vec<String> = theirs
-            .into_iter()
-            .map(|l| bantin::model::tidy_url(&Url::parse(&l.expect("feedparser found a link")).unwrap()).to_string())
-            .collect();
+        let theirs: Vec<String> = theirs.into_iter().map(|l| l.expect("feedparser found a link")).collect();
         let ours: Vec<String> = read(&name).articles.iter().map(|a| a.url.to_string()).collect();
-        assert_eq!(ours, theirs, "{name}");
+        assert_eq!(ours.len(), theirs.len(), "{name}: {ours:#?} {theirs:#?}");
+        differ.extend(ours.into_iter().zip(theirs).filter(|(o, t)| o != t).map(|(o, t)| (name.clone(), o, t)));
         compared += 1;
     }
     assert_eq!(compared, 13);
+    // The one link bantin rewrites on purpose: its tracking parameter dropped. Compared as
+    // written, not through bantin's own URL tidying, so a bug there cannot hide on both sides.
+    differ.sort();
+    let expected = [(
+        "case-sensitive-links.rss",
+        "https://video.example/Watch?v=Zjf41PDVLAc",
+        "https://video.example/Watch?v=Zjf41PDVLAc&utm_source=rss",
+    )];
+    let expected: Vec<(String, String, String)> =
+        expected.iter().map(|(f, o, t)| (f.to_string(), o.to_string(), t.to_string())).collect();
+    assert_eq!(differ, expected, "(fixture, bantin's link, feedparser's)");
 }

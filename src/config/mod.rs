@@ -703,9 +703,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("feeds")).unwrap();
         let path = dir.path().join("bantin.toml");
+        // Without the environment: a BANTIN_ALL_LIMIT in the developer's shell is not this test's.
+        let load = || Config::load_with_env(&path, std::iter::empty()).unwrap();
         std::fs::write(&path, "combined_limit = 7\n").unwrap();
-        assert_eq!(Config::load(&path).unwrap().all_limit, 7);
+        assert_eq!(load().all_limit, 7);
         std::fs::write(&path, "all_limit = 9\n").unwrap();
-        assert_eq!(Config::load(&path).unwrap().all_limit, 9);
+        assert_eq!(load().all_limit, 9);
     }
 }

@@ -52,10 +52,25 @@ impl Schedule {
         };
         let crons =
             if !any(dom) && !any(&dow) { vec![build(dom, "*")?, build("*", &dow)?] } else { vec![build(dom, &dow)?] };
-        if crons.iter().all(|c| c.upcoming(vietnam()).next().is_none()) {
+        let schedule = Schedule { expr: expr.to_string(), crons };
+        // Judged against a fixed instant, not the clock: a schedule whose years are over still
+        // loads (it only warns, see `no_run_after`), a date no calendar has (30 February) never does.
+        if schedule.after(earliest()).next().is_none() {
             return Err("never fires".into());
         }
-        Ok(Schedule { expr: expr.to_string(), crons })
+        Ok(schedule)
+    }
+
+    /// When the schedule has no run after `now` (its years are over), what to tell the operator:
+    /// the source will not be scraped again. A warning, never a refused config.
+    pub fn no_run_after(&self, now: DateTime<FixedOffset>) -> Option<String> {
+        self.after(now).next().is_none().then(|| {
+            format!(
+                "schedule `{}` has no run after {}: the source will not be scraped again",
+                self.expr,
+                now.format("%Y-%m-%d %H:%M %:z")
+            )
+        })
     }
 
     /// Fire times after `after`, evaluated in Vietnam time (the portals' clock).
@@ -82,6 +97,11 @@ impl Schedule {
             _ => Duration::from_secs(3600),
         }
     }
+}
+
+/// The start of the years the `cron` crate computes (1970, in Vietnam time).
+fn earliest() -> DateTime<FixedOffset> {
+    DateTime::UNIX_EPOCH.with_timezone(&vietnam())
 }
 
 /// Crontab's weekday numbers (0 or 7 = Sunday) as names, which the `cron` crate reads the same
@@ -204,10 +224,24 @@ mod tests {
     }
 
     #[test]
+    fn a_schedule_whose_year_is_over_loads_and_says_so() {
+        let schedule = Schedule::parse("0 0 8 1 1 * 2027").unwrap();
+        let before = vietnam().with_ymd_and_hms(2026, 12, 31, 23, 0, 0).unwrap();
+        let after = vietnam().with_ymd_and_hms(2027, 1, 1, 8, 0, 0).unwrap();
+        assert_eq!(schedule.no_run_after(before), None);
+        let warning = schedule.no_run_after(after).expect("a warning once the last run is past");
+        assert!(warning.contains("`0 0 8 1 1 * 2027` has no run after 2027-01-01 08:00 +07:00"), "{warning}");
+        // Long past, whatever the clock says: still a schedule, never a refused config.
+        assert!(Schedule::parse("0 0 8 1 1 * 2001").is_ok());
+        assert!(Schedule::parse("*/30 * * * *").unwrap().no_run_after(after).is_none());
+    }
+
+    #[test]
     fn bad_schedules_say_why() {
         assert!(Schedule::parse("every hour").unwrap_err().contains("5 fields"));
         assert!(Schedule::parse("@fortnightly").unwrap_err().contains("unknown shorthand"));
         assert!(Schedule::parse("0 8 * * 9").unwrap_err().contains("out of range"));
         assert!(Schedule::parse("61 * * * *").is_err());
+        assert_eq!(Schedule::parse("0 0 30 2 *").unwrap_err(), "never fires", "no calendar has 30 February");
     }
 }

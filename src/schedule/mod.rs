@@ -75,7 +75,12 @@ pub async fn daemon(
                             let jitter = (def.schedule.interval(now) / 10).min(Duration::from_secs(30));
                             (next - now).to_std().unwrap_or(Duration::ZERO) + jitter.mul_f64(fastrand::f64())
                         }
-                        None => return,
+                        None => {
+                            if let Some(warning) = def.schedule.no_run_after(now) {
+                                tracing::warn!(source = %def.name, "{warning}");
+                            }
+                            return;
+                        }
                     }
                 };
                 first = false;

@@ -61,6 +61,8 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ServeError> {
     tmp.as_file().sync_all().map_err(fail)?;
     // Temporary files are created 0600; the web server serving these runs as another user.
     std::fs::set_permissions(tmp.path(), std::os::unix::fs::PermissionsExt::from_mode(0o644)).map_err(fail)?;
+    crate::fault::crash_point("export: temporary file written, not renamed");
     tmp.persist(path).map_err(|e| fail(e.error))?;
+    crate::fault::crash_point("export: file renamed");
     Ok(())
 }

@@ -355,7 +355,9 @@ impl Store {
                 }
             }
         }
+        crate::fault::crash_point("store: articles written, not committed");
         tx.commit()?;
+        crate::fault::crash_point("store: articles committed");
         Ok(counts)
     }
 

@@ -2,6 +2,7 @@
 //! pointing at the sample portal, the CLI as a child process, and the server on a free port.
 #![allow(dead_code)] // each test binary uses its own subset
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Arc;
@@ -82,7 +83,7 @@ impl Install {
     }
 
     pub fn load(&self) -> Config {
-        Config::load(&self.config).unwrap()
+        load_config(&self.config)
     }
 
     /// Runs `bantin ARGS --config CONFIG` off the async threads (the sample portal answers on them).
@@ -117,11 +118,39 @@ impl Install {
 }
 
 pub async fn cli(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_bantin")).args(&args).env("RUST_LOG", "warn").output().unwrap()
-    })
-    .await
-    .unwrap()
+    tokio::task::spawn_blocking(move || bantin().args(&args).env("RUST_LOG", "warn").output().unwrap()).await.unwrap()
+}
+
+/// `program` without any of the caller's `BANTIN_*` variables: a developer who exported
+/// `BANTIN_DATABASE` (or any override) must not send a test's scrapes into that database.
+/// Every process a test starts comes from here. (bantin reads no `HOME` or `XDG_*` path; the
+/// feed checks give newsboat a home of its own.)
+pub fn command(program: impl AsRef<OsStr>) -> std::process::Command {
+    let mut command = std::process::Command::new(program);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("BANTIN_") {
+            command.env_remove(key);
+        }
+    }
+    command
+}
+
+/// The `bantin` binary under test, with a clean environment (see [`command`]).
+pub fn bantin() -> std::process::Command {
+    command(env!("CARGO_BIN_EXE_bantin"))
+}
+
+/// A config as the tests' own processes load it: the file alone, whatever `BANTIN_*`
+/// variables the shell running the tests has.
+pub fn load_config(path: &Path) -> Config {
+    Config::load_with_env(path, std::iter::empty()).unwrap()
+}
+
+/// Sends `signal` (`libc::SIGTERM`...) to `child`.
+pub fn signal(child: &std::process::Child, signal: i32) {
+    // SAFETY: kill(2) on a pid this test started and has not reaped yet.
+    let result = unsafe { libc::kill(child.id() as i32, signal) };
+    assert_eq!(result, 0, "kill({}, {signal}): {}", child.id(), std::io::Error::last_os_error());
 }
 
 pub fn stdout(o: &Output) -> String {
@@ -132,25 +161,53 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// The shared feed checker (../shared/tools/feedcheck); its absence fails the test, never skips.
-/// Runs off the async threads: for URL inputs it requests this process's own server.
-pub async fn feedcheck(inputs: &[&str]) -> Output {
-    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/feedcheck/feedcheck");
-    assert!(tool.exists(), "{} is missing: the tests need ../shared beside the repository", tool.display());
+/// One document as the feed checks read it: its format and its items.
+#[derive(Debug, serde::Deserialize)]
+pub struct CheckedFeed {
+    pub input: String,
+    pub format: String,
+    pub items: Vec<CheckedItem>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct CheckedItem {
+    pub id: Option<String>,
+    pub link: Option<String>,
+}
+
+/// The Python of the feed checks' venv (scripts/test-setup.sh installs it); its absence fails
+/// the test, never skips it.
+pub fn checks_python() -> PathBuf {
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/checks/venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/test-setup.sh (it installs the feed checks)",
+        python.display()
+    );
+    python
+}
+
+/// The project's feed checks (tests/checks/check-feeds.py) on `inputs` (URLs or files): schema
+/// validation, feedparser, feedsmith and newsboat must all run and agree with each document.
+/// Returns what they read, for the caller to compare with what it expects. Runs off the async
+/// threads: for URL inputs it requests this process's own server.
+pub async fn check_feeds(inputs: &[&str]) -> Vec<CheckedFeed> {
+    let python = checks_python();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/checks/check-feeds.py");
     let inputs: Vec<String> = inputs.iter().map(|s| s.to_string()).collect();
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(&tool).args(["--strict", "--require-all-but-w3c"]).args(&inputs).output()
-    })
-    .await
-    .unwrap()
-    .expect("feedcheck runs (install it with ../shared/tools/feedcheck/install.sh)");
+    let count = inputs.len();
+    let output = tokio::task::spawn_blocking(move || command(python).arg(script).arg("--json").args(&inputs).output())
+        .await
+        .unwrap()
+        .expect("the feed checks run (scripts/test-setup.sh installs them)");
     assert!(
         output.status.success(),
-        "feedcheck failed (run ../shared/tools/feedcheck/install.sh if checkers are missing):\n{}{}",
-        stdout(&output),
+        "feed checks failed (scripts/test-setup.sh installs what they need):\n{}",
         stderr(&output)
     );
-    output
+    let checked: Vec<CheckedFeed> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(checked.len(), count, "every input checked: {}", stderr(&output));
+    checked
 }
 
 /// The sample portal scraped once into an install whose feed shows `limit` items a page, served
@@ -166,4 +223,61 @@ pub async fn scraped_sample(limit: usize) -> (bantin::sample::SamplePortal, Inst
     let (base, feeds) = install.serve();
     feeds.warm().await.unwrap();
     (portal, install, base)
+}
+
+/// The value of the sample `name{labels}` in a Prometheus text exposition (labels in any
+/// order, all of them named), or `None` when there is no such sample. Read as the format says,
+/// so `x{status="200"} 1` is not found in `x{status="200"} 12`.
+pub fn metric(exposition: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    let mut want: Vec<(String, String)> = labels.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    want.sort();
+    let mut found = None;
+    for line in exposition.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let (series, value) = match line.find('{') {
+            Some(_) => {
+                let close = line.rfind('}').unwrap_or_else(|| panic!("no closing brace: {line}"));
+                (&line[..close + 1], &line[close + 1..])
+            }
+            None => line.split_at(line.find(char::is_whitespace).unwrap_or_else(|| panic!("no value: {line}"))),
+        };
+        let (sample_name, sample_labels) = match series.split_once('{') {
+            Some((n, rest)) => (n, parse_labels(rest.strip_suffix('}').unwrap())),
+            None => (series, Vec::new()),
+        };
+        let value: f64 =
+            value.split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{line}"));
+        let mut sample_labels = sample_labels;
+        sample_labels.sort();
+        if sample_name == name && sample_labels == want {
+            assert!(found.is_none(), "{name}{labels:?} twice in the exposition");
+            found = Some(value);
+        }
+    }
+    found
+}
+
+/// `a="1",b="x\"y"` as pairs, escapes (`\\`, `\"`, `\n`) undone.
+fn parse_labels(text: &str) -> Vec<(String, String)> {
+    let mut labels = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let (key, after) = rest.split_once("=\"").unwrap_or_else(|| panic!("bad labels: {text}"));
+        let mut value = String::new();
+        let mut chars = after.char_indices();
+        let end = loop {
+            match chars.next() {
+                Some((_, '\\')) => match chars.next() {
+                    Some((_, 'n')) => value.push('\n'),
+                    Some((_, c)) => value.push(c),
+                    None => panic!("bad labels: {text}"),
+                },
+                Some((i, '"')) => break i,
+                Some((_, c)) => value.push(c),
+                None => panic!("bad labels: {text}"),
+            }
+        };
+        labels.push((key.trim_start_matches(',').trim().to_string(), value));
+        rest = after[end + 1..].trim_start_matches(',').trim();
+    }
+    labels
 }
