@@ -61,11 +61,20 @@ pub enum Fault {
     EditedArticle,
     /// Article pages answer 404 (list pages still answer).
     ArticlesGone,
+    /// The seed article's ViewData part holds, after a related-news box, a paragraph the
+    /// article's region does not reach: text that must be reported, not lost silently.
+    LostParagraph,
     /// The seed article's lead image `src` is this (`data:`, `javascript:`, `file:` URLs).
     LeadImageSrc(&'static str),
     /// The seed article's lead image is on another server (an internal address).
     LeadImageOn(SocketAddr),
 }
+
+/// What [`Fault::LostParagraph`] adds: a related box, then a paragraph beyond it.
+const LOST: &str = "<div><h3>Tin liên quan</h3><ul>\
+    <li><a href=\"/Pages/chi-tiet-tin-tuc.aspx?ItemID=12340\">Bắc Kạn đẩy mạnh thu hút đầu tư vào khu công nghiệp</a> (01/04/2024)</li>\
+    <li><a href=\"/Pages/chi-tiet-tin-tuc.aspx?ItemID=12341\">Hội nghị xúc tiến đầu tư năm 2024 của tỉnh Bắc Kạn</a> (02/04/2024)</li>\
+    </ul></div><div><p>Đoạn văn này đứng sau hộp tin liên quan: phần mềm phải báo rằng nó không thuộc trường nào của bài viết.</p></div>";
 
 #[derive(Clone, Default)]
 struct Shared {
@@ -235,6 +244,13 @@ async fn page(State(state): State<Shared>, request: Request) -> Response {
     };
     if let Some(src) = lead_image.filter(|_| file == "article-12345.html") {
         html = html.replace("/PictureLibrary/9f35456be5aa0969/image003.jpg", &src);
+    }
+    if fault == Fault::LostParagraph && file == "article-12345.html" {
+        // After the element that holds the story, inside the ViewData part.
+        html = html.replace(
+            "<strong>Thu Cúc</strong></p>\n       </div>",
+            &format!("<strong>Thu Cúc</strong></p>\n       </div>{LOST}"),
+        );
     }
     if fault == Fault::NoViewData && file.starts_with("article-") {
         html = html.replace("Block_BanTin_ViewData", "Block_BanTin_QuangCao");
