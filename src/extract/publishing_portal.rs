@@ -258,8 +258,9 @@ fn web_parts(doc: &Html) -> Vec<WebPart<'_>> {
     for e in doc.root_element().descendants().filter_map(ElementRef::wrap) {
         let v = e.value();
         match v.id() {
-            Some(id) if id.starts_with("WebPartTitleWPQ") => titles.push(e),
-            Some(id) if id.starts_with("WebPartWPQ") => {
+            // `WebPartTitleWPQ3` / `WebPartWPQ3`, or `WebPartTitlectl00_…_g_6a1b` / `WebPartctl00_…`.
+            Some(id) if id.starts_with("WebPartTitle") => titles.push(e),
+            Some(id) if id.starts_with("WebPart") => {
                 bodies.insert(id, e);
             }
             _ if v.classes().any(|c| matches!(c, "ms-WPTitle" | "ms-webpart-titleText" | "js-webpart-titleCell")) => {
@@ -279,9 +280,11 @@ fn web_parts(doc: &Html) -> Vec<WebPart<'_>> {
         })
         .collect();
     let body_sel = selector(".ms-WPBody, [webpartid], [WebPartID]");
+    let paired: std::collections::HashSet<NodeId> = titles.iter().map(|t| t.id()).collect();
+    let chrome: std::collections::HashSet<NodeId> = chrome_titles.iter().map(|t| t.id()).collect();
     for t in chrome_titles {
-        let paired = t.ancestors().filter_map(ElementRef::wrap).any(|a| titles.iter().any(|x| x.id() == a.id()));
-        if paired {
+        // A title inside another (SharePoint 2013's `h2` in its title cell) names the same part.
+        if t.ancestors().any(|a| paired.contains(&a.id()) || chrome.contains(&a.id())) {
             continue;
         }
         let body =

@@ -57,6 +57,9 @@ const BOX_TITLES: &[&str] = &[
     "liên kết website",
 ];
 
+/// Box titles looked at per page, at most.
+const MAX_BOXES: usize = 64;
+
 /// Why a block is not part of the article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dropped {
@@ -105,15 +108,17 @@ pub fn boxes(root: ElementRef) -> HashSet<NodeId> {
     for e in root.select(selector("footer, [class*=footer], [id*=footer], [class*=copyright]")) {
         found.insert(e.id());
     }
-    for e in root.select(selector("h1, h2, h3, h4, h5, h6, div, span, p, strong, b, li, td, th, a, label, legend")) {
-        let own: String = e.children().filter_map(|c| c.value().as_text().map(|t| t.to_string())).collect();
-        // Box titles are a few words; most elements have no text of their own at all.
-        if own.trim().is_empty() || own.len() > 80 {
-            continue;
-        }
-        if !is_box_title(&own) {
-            continue;
-        }
+    let titles = root
+        .select(selector("h1, h2, h3, h4, h5, h6, div, span, p, strong, b, li, td, th, a, label, legend"))
+        .filter(|e| {
+            let own: String = e.children().filter_map(|c| c.value().as_text().map(|t| t.to_string())).collect();
+            // Box titles are a few words; most elements have no text of their own at all.
+            !own.trim().is_empty() && own.len() <= 80 && is_box_title(&own)
+        })
+        // A page has a handful of boxes; a page with thousands of box titles would cost a walk
+        // of the page each.
+        .take(MAX_BOXES);
+    for e in titles {
         // The title's own wrapper (`<div class="title"><h3>…`) is part of the box title.
         let mut title = e;
         while let Some(parent) = title.parent().and_then(ElementRef::wrap) {
