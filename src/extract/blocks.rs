@@ -123,7 +123,7 @@ fn walk(container: ElementRef, skip: &dyn Fn(ElementRef) -> bool, blocks: &mut V
             // Page machinery that can sit among the paragraphs; never content.
             "script" | "style" | "input" | "noscript" | "link" | "meta" | "template" | "textarea" | "select"
             | "button" | "iframe" | "object" | "svg" => {}
-            _ if is_inline(name) && !has_block(e) => {
+            _ if is_inline(name) && !has_block(e) && !has_blank_line(e) => {
                 if skip(e) {
                     push_run(&mut run, &mut start, container, blocks);
                 } else {
@@ -220,10 +220,27 @@ fn has_blank_line(e: ElementRef) -> bool {
                 }
             }
             Node::Text(t) if t.trim().is_empty() => {}
+            // Through inline wrappers: `<div><font>…<br><br>…</font></div>`.
+            Node::Element(el) if is_inline(el.name()) && ElementRef::wrap(node).is_some_and(has_blank_line) => {
+                return true;
+            }
             _ => breaks = 0,
         }
     }
     false
+}
+
+/// A table of data (every row the same number of short cells, at least two by two), kept
+/// whole; any other table is layout, read cell by cell.
+fn is_data_table(table: ElementRef) -> bool {
+    let rows: Vec<ElementRef> = table.select(selector("tr")).collect();
+    let cells = |r: &ElementRef| {
+        r.children().filter_map(ElementRef::wrap).filter(|c| matches!(c.value().name(), "td" | "th")).count()
+    };
+    let widths: Vec<usize> = rows.iter().map(cells).collect();
+    rows.len() >= 2
+        && widths.iter().all(|w| *w >= 2 && *w == widths[0])
+        && table.select(selector("td, th")).all(|c| clean::text(&line_text(c)).chars().count() <= 80)
 }
 
 /// An element walked into rather than taken whole: a wrapper of other blocks. A figure (one
@@ -241,11 +258,7 @@ fn is_container(e: ElementRef) -> bool {
         "p" => has_blank_line(e) && !is_figure(e),
         // A layout table (paragraphs in its cells) is walked; a picture with its caption row or
         // a data table is one block.
-        "table" => {
-            !is_figure(e)
-                && (e.select(selector("p, div, h1, h2, h3, h4, table")).next().is_some()
-                    || e.select(selector("td, th")).any(|c| clean::text(&line_text(c)).chars().count() > 80))
-        }
+        "table" => !is_figure(e) && !is_data_table(e),
         _ => false,
     }
 }
@@ -354,7 +367,13 @@ fn block(e: ElementRef, at: NodeId) -> Block {
             .and_then(|a| a.value().attr("href"))
             .map(str::trim)
             .filter(|href| is_picture(href));
-        let caption = if figcaption_given { figcaption.clone() } else { attr("alt").or_else(|| attr("title")) };
+        // Alt text is a caption only when it reads like one: "fdi", "anh1", "image003" do not.
+        let described = |t: &String| t.split_whitespace().count() >= 3;
+        let caption = if figcaption_given {
+            figcaption.clone()
+        } else {
+            attr("alt").filter(described).or_else(|| attr("title").filter(described))
+        };
         Some((full.unwrap_or(&src).to_string(), caption))
     });
     let link_chars = if e.value().name() == "a" {

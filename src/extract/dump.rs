@@ -132,6 +132,10 @@ pub fn article(page: &Page) -> Result<Extracted, ExtractError> {
     Ok(Extracted { article, unplaced: Vec::new() })
 }
 
+/// A short line that is no sentence of the story, or one short sentence ("Quang cảnh buổi
+/// làm việc."), as captions are written.
 fn is_caption(line: &str) -> bool {
-    line.chars().count() <= 200 && !line.ends_with('.') && !line.ends_with("./.") && !is_labelled_byline(line)
+    let chars = line.chars().count();
+    let one_sentence = line.trim_end_matches('.').matches(['.', '!', '?']).count() == 0 && chars <= 120;
+    chars <= 200 && !line.ends_with("./.") && !is_labelled_byline(line) && (!line.ends_with('.') || one_sentence)
 }

@@ -104,10 +104,10 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
         None => (segment(scope, &skip_body), None),
     };
     let root = whole.unwrap_or(scope);
-    let sorted = score::sort(&doc, root.id(), blocks, &boxes, whole.is_some());
-    let mut dropped = sorted.dropped;
+    let mut sorted = score::sort(&doc, root.id(), blocks, &boxes, whole.is_some());
+    let mut dropped = std::mem::take(&mut sorted.dropped);
     let mut body = Vec::new();
-    for block in sorted.body {
+    for block in std::mem::take(&mut sorted.body) {
         if block.text == title && block.image.is_none() {
             dropped.push((block, Dropped::Title));
         } else if block.chars() <= 160 && date::is_date_line(&without_toolbar_words(&block.text)) {
@@ -129,7 +129,8 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
         Some(sel) => select_first(&doc, sel).map(|e| clean::text(&line_text(e))),
         None => match header {
             Some(t) => toolbar_lead(t, heading, &title, &skip_title),
-            None => bold_lead_near(heading, body.first().map(|b| b.at)),
+            None => bold_lead_near(heading, body.first().map(|b| b.at))
+                .or_else(|| lead_before_story(&doc, &body, heading, sorted.best, &order)),
         },
     }
     .filter(|s| !s.is_empty() && *s != title);
@@ -453,8 +454,28 @@ fn toolbar_lead(
                 && !date::is_date_line(&without_toolbar_words(&b.text))
         })
         .collect();
+    for b in &candidates {
+        eprintln!("CAND {:?} bold={}", b.text, b.bold);
+    }
     let bold = candidates.iter().find(|b| b.bold && b.chars() >= 30);
     bold.or_else(|| candidates.iter().max_by_key(|b| b.chars())).map(|b| b.text.clone())
+}
+
+/// Without a toolbar: the text set between the heading and the story's own container (a
+/// `div.sapo` beside `div.bodytext`), whatever its style.
+fn lead_before_story(
+    doc: &Html,
+    body: &[Block],
+    heading: ElementRef,
+    story: NodeId,
+    order: &HashMap<NodeId, usize>,
+) -> Option<String> {
+    let (after, before) = (order[&heading.id()], order[&story]);
+    let in_story = |at: NodeId| doc.tree.get(at).is_some_and(|n| n.ancestors().any(|a| a.id() == story) || at == story);
+    body.iter()
+        .filter(|b| order.get(&b.at).is_some_and(|at| (after..before).contains(at)) && !in_story(b.at))
+        .find(|b| b.chars() >= 40 && b.image.is_none() && b.link_density() < 0.3 && !date::is_date_line(&b.text))
+        .map(|b| b.text.clone())
 }
 
 /// Without a toolbar: a bold lead set between the heading and the body, as portals do.

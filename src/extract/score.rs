@@ -98,6 +98,8 @@ pub struct Sorted {
     pub dropped: Vec<(Block, Dropped)>,
     /// Substantial blocks outside the chosen region with no reason to leave them out.
     pub unplaced: Vec<Block>,
+    /// The element that scored highest: the story's own container.
+    pub best: NodeId,
 }
 
 /// Boxes of other content (related news, most read, tags, comments) under `root`, by their
@@ -105,7 +107,7 @@ pub struct Sorted {
 pub fn boxes(root: ElementRef) -> HashSet<NodeId> {
     let mut found = HashSet::new();
     // The site's footer: its contact and copyright lines are never an article's.
-    for e in root.select(selector("footer, [class*=footer], [id*=footer], [class*=copyright]")) {
+    for e in root.select(selector("footer, aside, nav, [class*=footer], [id*=footer], [class*=copyright]")) {
         found.insert(e.id());
     }
     let titles = root
@@ -290,7 +292,7 @@ pub fn sort(doc: &Html, scope: NodeId, blocks: Vec<Block>, boxes: &HashSet<NodeI
     }
 
     let last_content = values.iter().rposition(|v| *v >= 1.0);
-    let mut sorted = Sorted { body: Vec::new(), dropped: Vec::new(), unplaced: Vec::new() };
+    let mut sorted = Sorted { body: Vec::new(), dropped: Vec::new(), unplaced: Vec::new(), best };
     for (i, ((block, v), boxed)) in blocks.into_iter().zip(values).zip(boxed).enumerate() {
         let inside = within_scope(block.at).iter().any(|a| roots.contains(a));
         let reason = if boxed || is_site_footer(&block.text) {
