@@ -267,6 +267,16 @@ fn is_container(e: ElementRef) -> bool {
 fn is_figure(e: ElementRef) -> bool {
     let mut images = e.select(selector("img"));
     let (Some(img), None) = (images.next(), images.next()) else { return false };
+    // A caption is a line or two: a container of the whole story is not read to find that out.
+    let mut raw = 0;
+    for node in e.descendants() {
+        if let Node::Text(t) = node.value() {
+            raw += t.trim().len();
+            if raw > 1_500 {
+                return false;
+            }
+        }
+    }
     let text = clean::text(&line_text(e));
     if text.is_empty() {
         return true;

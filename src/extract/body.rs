@@ -119,7 +119,8 @@ pub fn author_name(text: &str) -> Option<String> {
 /// Drops the byline's own block from `blocks`, however it was written ("Tác giả: X" for the
 /// author X).
 pub fn drop_byline(blocks: &mut Vec<Block>, author: &str) {
-    blocks.retain(|b| b.text != author && author_name(&b.text).as_deref() != Some(author));
+    // Only a short line can be a byline: the label patterns are not run over every paragraph.
+    blocks.retain(|b| b.text != author && (b.text.len() > 240 || author_name(&b.text).as_deref() != Some(author)));
 }
 
 /// Whether `text` starts with a byline label: a byline whatever its style.

@@ -103,6 +103,10 @@ type DateToken = (Range<usize>, NaiveDate, Option<DateTime<FixedOffset>>);
 /// Every date in `text`, in order.
 pub fn scan(text: &str, zone: FixedOffset) -> Vec<Found> {
     let mut dates: Vec<DateToken> = Vec::new();
+    // Most text holds no date at all; every form has a four-digit year.
+    if !text.as_bytes().windows(4).any(|w| w.iter().all(u8::is_ascii_digit)) {
+        return Vec::new();
+    }
     let taken =
         |dates: &[DateToken], r: &Range<usize>| dates.iter().any(|(d, _, _)| d.start < r.end && r.start < d.end);
     for caps in ISO.captures_iter(text) {
@@ -226,6 +230,10 @@ pub fn scan(text: &str, zone: FixedOffset) -> Vec<Found> {
 /// Whether `text` is a date line: a date (or several) with at most labels, weekdays and
 /// punctuation around it, like `Thứ Sáu, 05/04/2024 | 10:30` or `Cập nhật lúc 9h15`.
 pub fn is_date_line(text: &str) -> bool {
+    // A date with a label, a weekday and a time is a few dozen characters; longer is prose.
+    if text.len() > 400 {
+        return false;
+    }
     let found = scan(text, vietnam());
     if found.is_empty() {
         return false;

@@ -7,7 +7,7 @@
 //! the short right-aligned last line. Without chrome, the page's main area is read the same way,
 //! minus the related-news boxes. Every field can be pinned by a CSS selector in the feed's config.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, FixedOffset};
 use ego_tree::NodeId;
@@ -90,9 +90,16 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
         }
         // The toolbar's own date, else the one next to the heading: never the page header's
         // "today" or a related article's.
-        None => header
-            .and_then(|t| date::find_in(&spaced_text(t), rules.timezone))
-            .or_else(|| date_near(heading, main, &|e| boxed(e) || skip_chrome(e), rules.timezone)),
+        None => header.and_then(|t| date::find_in(&spaced_text(t), rules.timezone)).or_else(|| {
+            // Checked per ancestor of each text node: set lookups, not walks.
+            let related: HashSet<NodeId> = related_parts.iter().map(|p| p.id()).collect();
+            let excluded = |id: NodeId| {
+                boxes.contains(&id)
+                    || related.contains(&id)
+                    || doc.tree.get(id).and_then(ElementRef::wrap).is_some_and(is_chrome_title)
+            };
+            date_near(heading, main, &excluded, rules.timezone)
+        }),
     };
 
     let (blocks, whole) = match &selectors.body {
@@ -426,11 +433,13 @@ fn title_above_story<'a>(
 
 /// True inside SharePoint's web-part title chrome, whose headings name the web part.
 fn in_chrome(e: ElementRef) -> bool {
-    std::iter::once(*e).chain(e.ancestors()).filter_map(ElementRef::wrap).any(|a| {
-        let v = a.value();
-        v.id().is_some_and(|id| id.starts_with("WebPartTitle"))
-            || v.classes().any(|c| matches!(c, "ms-webpart-titleText" | "ms-webpart-chrome-title" | "ms-WPTitle"))
-    })
+    std::iter::once(*e).chain(e.ancestors()).filter_map(ElementRef::wrap).any(is_chrome_title)
+}
+
+fn is_chrome_title(e: ElementRef) -> bool {
+    let v = e.value();
+    v.id().is_some_and(|id| id.starts_with("WebPartTitle"))
+        || v.classes().any(|c| matches!(c, "ms-webpart-titleText" | "ms-webpart-chrome-title" | "ms-WPTitle"))
 }
 
 /// The toolbar's lead, wherever it stands around the title: its text that is not the title, a
@@ -498,12 +507,12 @@ fn is_block(node: &Node) -> bool {
 }
 
 /// The date written next to the heading: the last one before it, else the first one right after
-/// it, looking in the heading's nearest three ancestors within `main`, leaving out `skip`ped
-/// elements (related boxes).
+/// it, looking in the heading's nearest three ancestors within `main`, leaving out the text of
+/// `excluded` elements (related boxes, chrome).
 fn date_near(
     heading: ElementRef,
     main: ElementRef,
-    skip: &dyn Fn(ElementRef) -> bool,
+    excluded: &dyn Fn(NodeId) -> bool,
     zone: FixedOffset,
 ) -> Option<DateTime<FixedOffset>> {
     let ancestors = heading.ancestors().filter_map(ElementRef::wrap).take(3);
@@ -514,11 +523,12 @@ fn date_near(
             if node.id() == heading.id() {
                 passed = true;
             }
-            let Node::Text(t) = node.value() else { continue };
-            if node.ancestors().any(|a| a.id() == heading.id()) || is_hidden(node) {
-                continue;
+            // Only the start of what follows the heading counts.
+            if passed && after.len() > 480 {
+                break;
             }
-            if node.ancestors().filter_map(ElementRef::wrap).any(skip) {
+            let Node::Text(t) = node.value() else { continue };
+            if is_hidden(node) || node.ancestors().any(|a| a.id() == heading.id() || excluded(a.id())) {
                 continue;
             }
             let target = if passed { &mut after } else { &mut before };

@@ -60,6 +60,9 @@ const BOX_TITLES: &[&str] = &[
 /// Box titles looked at per page, at most.
 const MAX_BOXES: usize = 64;
 
+/// Siblings after a box title looked at, at most.
+const MAX_BOX_LINES: usize = 200;
+
 /// Why a block is not part of the article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dropped {
@@ -111,11 +114,12 @@ pub fn boxes(root: ElementRef) -> HashSet<NodeId> {
         found.insert(e.id());
     }
     let titles = root
-        .select(selector("h1, h2, h3, h4, h5, h6, div, span, p, strong, b, li, td, th, a, label, legend"))
+        .select(selector("h1, h2, h3, h4, h5, h6, div, span, p, strong, b, li, td, th, label, legend"))
         .filter(|e| {
-            let own: String = e.children().filter_map(|c| c.value().as_text().map(|t| t.to_string())).collect();
             // Box titles are a few words; most elements have no text of their own at all.
-            !own.trim().is_empty() && own.len() <= 80 && is_box_title(&own)
+            let own = || e.children().filter_map(|c| c.value().as_text()).map(|t| t.trim());
+            let len: usize = own().map(str::len).sum();
+            (1..=80).contains(&len) && is_box_title(&own().collect::<Vec<_>>().join(" "))
         })
         // A page has a handful of boxes; a page with thousands of box titles would cost a walk
         // of the page each.
@@ -130,13 +134,15 @@ pub fn boxes(root: ElementRef) -> HashSet<NodeId> {
             title = parent;
         }
         let Some(parent) = title.parent().and_then(ElementRef::wrap) else { continue };
+        // A box is a few dozen lines at most: what lies further is not looked at.
+        let siblings = || title.next_siblings().take(MAX_BOX_LINES);
         let column = parent.id() == root.id()
             || story_before(parent, title)
-            || title.next_siblings().filter_map(ElementRef::wrap).any(is_story);
+            || siblings().filter_map(ElementRef::wrap).any(is_story);
         if column {
             // The article's own column: the box is the title and the link-like siblings after it.
             found.insert(title.id());
-            for sibling in title.next_siblings() {
+            for sibling in siblings() {
                 if let Some(s) = ElementRef::wrap(sibling) {
                     if is_story(s) {
                         break;
@@ -155,11 +161,12 @@ pub fn boxes(root: ElementRef) -> HashSet<NodeId> {
 
 /// The site's own footer lines: who runs the portal, its copyright.
 fn is_site_footer(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    text.chars().count() <= 300
-        && ["cơ quan chủ quản", "bản quyền thuộc", "copyright", "©", "ghi rõ nguồn", "giấy phép số"]
+    text.len() <= 300 && {
+        let lower = text.to_lowercase();
+        ["cơ quan chủ quản", "bản quyền thuộc", "copyright", "©", "ghi rõ nguồn", "giấy phép số"]
             .iter()
             .any(|mark| lower.contains(mark))
+    }
 }
 
 /// Whether `text` is the title of a box of other content: "Tin liên quan", "Từ khóa:".
