@@ -95,6 +95,8 @@ fn walk(container: ElementRef, skip: &dyn Fn(ElementRef) -> bool, blocks: &mut V
     // Where the run starts in the page: its first node.
     let mut start: Option<NodeId> = None;
     let mut breaks = 0;
+    // Whether the run so far ends with a whole inline element (a `<font>` line), not text.
+    let mut ends_with_element = false;
     for node in container.children() {
         let Some(e) = ElementRef::wrap(node) else {
             if let Node::Text(t) = node.value() {
@@ -107,6 +109,7 @@ fn walk(container: ElementRef, skip: &dyn Fn(ElementRef) -> bool, blocks: &mut V
                 }
                 run.push_str(&escape_html(t));
                 start.get_or_insert(node.id());
+                ends_with_element = false;
                 breaks = 0;
             }
             continue;
@@ -127,11 +130,16 @@ fn walk(container: ElementRef, skip: &dyn Fn(ElementRef) -> bool, blocks: &mut V
                 if skip(e) {
                     push_run(&mut run, &mut start, container, blocks);
                 } else {
-                    if breaks == 1 {
+                    if breaks == 1 && ends_with_element {
+                        // `<font>date</font><br><font><b>title</b></font>`: lines each set in
+                        // their own element are blocks of their own.
+                        push_run(&mut run, &mut start, container, blocks);
+                    } else if breaks == 1 {
                         run.push_str("<br>");
                     }
                     run.push_str(&e.html());
                     start.get_or_insert(e.id());
+                    ends_with_element = true;
                 }
             }
             _ => {

@@ -77,6 +77,9 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
     if title.is_empty() {
         return Err(missing("title", "the article heading is empty".into()));
     }
+    if is_error_title(&title) {
+        return Err(ExtractError::NotArticle { reason: format!("an error page (\"{title}\")") });
+    }
     // Without a Toolbar part, the block around the heading (title, date line, lead, links)
     // plays its role, when the story follows it.
     if part_toolbar.is_none() {
@@ -429,6 +432,24 @@ fn title_above_story<'a>(
     })?;
     let node = doc.tree.get(title.at)?;
     ElementRef::wrap(node).or_else(|| node.parent().and_then(ElementRef::wrap))
+}
+
+/// Headings of the error pages portals answer with status 200: SharePoint's "Sorry, something
+/// went wrong" in Vietnamese and English, "page not found" and the like.
+fn is_error_title(title: &str) -> bool {
+    const ERRORS: [&str; 9] = [
+        "xin lỗi, đã xảy ra sự cố",
+        "đã xảy ra lỗi",
+        "sorry, something went wrong",
+        "không tìm thấy trang",
+        "trang không tồn tại",
+        "bài viết không tồn tại",
+        "page not found",
+        "404 not found",
+        "server error",
+    ];
+    let lower = title.to_lowercase();
+    title.chars().count() <= 80 && ERRORS.iter().any(|e| lower.starts_with(e))
 }
 
 /// True inside SharePoint's web-part title chrome, whose headings name the web part.

@@ -60,6 +60,9 @@ const BOX_TITLES: &[&str] = &[
 /// Box titles looked at per page, at most.
 const MAX_BOXES: usize = 64;
 
+/// Levels above the story's element whose neighbours may join the article's region.
+const MAX_WIDENING: usize = 3;
+
 /// Siblings after a box title looked at, at most.
 const MAX_BOX_LINES: usize = 200;
 
@@ -280,7 +283,12 @@ pub fn sort(doc: &Html, scope: NodeId, blocks: Vec<Block>, boxes: &HashSet<NodeI
     // Widen the region level by level.
     let mut roots: HashSet<NodeId> = HashSet::from([best]);
     let mut current = best;
-    while current != scope {
+    // A byline or picture sits a level or two from the story's element; further out are the
+    // site's rows and columns.
+    for _ in 0..MAX_WIDENING {
+        if current == scope {
+            break;
+        }
         let Some(node) = doc.tree.get(current) else { break };
         for direction in [true, false] {
             let siblings: Box<dyn Iterator<Item = _>> =
