@@ -1,5 +1,5 @@
 //! When each source runs: every source on its own cron schedule (an overdue one at once), one
-//! run of a source at a time across config generations ([`Running`]), each run its own task so
+//! run of a source at a time across config generations (`Running`), each run its own task so
 //! a panic ends that run only. What a run does is `run.rs`.
 
 mod run;
