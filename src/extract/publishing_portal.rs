@@ -484,9 +484,6 @@ fn toolbar_lead(
                 && !date::is_date_line(&without_toolbar_words(&b.text))
         })
         .collect();
-    for b in &candidates {
-        eprintln!("CAND {:?} bold={}", b.text, b.bold);
-    }
     let bold = candidates.iter().find(|b| b.bold && b.chars() >= 30);
     bold.or_else(|| candidates.iter().max_by_key(|b| b.chars())).map(|b| b.text.clone())
 }
