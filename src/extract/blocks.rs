@@ -11,6 +11,8 @@ use crate::model::escape_html;
 
 /// Toolbar links that web parts render as text; a block made only of them is not content.
 const TOOLBAR_WORDS: &[&str] = &[
+    "a-",
+    "a+",
     "tăng cỡ chữ",
     "giảm cỡ chữ",
     "cỡ chữ",
@@ -336,7 +338,9 @@ pub fn is_toolbar(text: &str) -> bool {
     if !found && !share {
         return false;
     }
-    let left = rest.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && !is_digits(w)).count();
+    // The font-size buttons "A- A A+" leave single letters.
+    let left =
+        rest.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && !is_digits(w) && *w != "a").count();
     // "Chia sẻ: Facebook Zalo Twitter" names the networks.
     left == 0 || (share && left <= 5)
 }

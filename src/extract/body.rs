@@ -81,10 +81,14 @@ static GLUED_BYLINE: LazyLock<Regex> =
 /// The labels newsrooms put before a byline: "Tác giả:", "Tin, ảnh:", "Bài và ảnh:", "PV:"…
 static BYLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^(?:tác giả|người viết|phóng viên|nhóm phóng viên|pv|thực hiện|(?:tin|bài)(?:\s*(?:,|và|\+|/)\s*ảnh)?|ảnh)\s*[:：]\s*",
+        r"(?i)^(?:(?:tác giả|người viết|phóng viên|nhóm phóng viên|pv|thực hiện|(?:tin|bài)(?:\s*(?:,|và|\+|/)\s*ảnh)?|ảnh)\s*[:：]|(?:được viết bởi|viết bởi|đăng bởi|người đăng)\s*[:：]?)\s*",
     )
     .expect("static regex")
 });
+
+/// A source credit in brackets after a byline: "(Theo TTXVN)".
+static CREDIT_NOTE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\(((?:theo|nguồn)\b[^)]*)\)\s*$").expect("static regex"));
 
 /// A compiler's or translator's note after the name: "Thu Hà (tổng hợp)".
 static BYLINE_NOTE: LazyLock<Regex> = LazyLock::new(|| {
@@ -175,8 +179,19 @@ pub fn take_author(blocks: &mut [Block]) -> Option<String> {
     let texts: Vec<(&str, bool)> =
         blocks.iter().map(|b| (if b.image.is_some() { "" } else { b.text.as_str() }, b.byline_like)).collect();
     if let Some((index, author)) = find_byline(&texts) {
-        blocks[index].text.clear();
-        blocks[index].html.clear();
+        // "Hoàng Nam (Theo Cổng TTĐT tỉnh Nam Định)": the name goes to the author, the credit
+        // stays where readers see it.
+        let credit = CREDIT_NOTE.captures(&blocks[index].text).map(|c| c[1].to_string());
+        match credit {
+            Some(credit) => {
+                blocks[index].html = format!("<p>{}</p>", escape_html(&credit));
+                blocks[index].text = credit;
+            }
+            None => {
+                blocks[index].text.clear();
+                blocks[index].html.clear();
+            }
+        }
         return Some(author);
     }
     let last = blocks.iter().rposition(|b| !b.text.is_empty())?;

@@ -66,6 +66,10 @@ const MAX_WIDENING: usize = 3;
 /// Siblings after a box title looked at, at most.
 const MAX_BOX_LINES: usize = 200;
 
+/// Words that make a short label the title of a box of other news.
+const BOX_WORDS: [&str; 8] =
+    ["liên quan", "cùng chuyên mục", "xem nhiều", "đọc nhiều", "tin khác", "bài khác", "tin mới", "bài viết khác"];
+
 /// Why a block is not part of the article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dropped {
@@ -179,9 +183,13 @@ pub fn is_box_title(text: &str) -> bool {
     }
     let label = clean::text(text).to_lowercase();
     let label = label.trim_matches(|c: char| !c.is_alphanumeric() && c != ':').trim_end_matches(':').trim();
-    BOX_TITLES
-        .iter()
-        .any(|t| label == *t || label.strip_prefix(t).is_some_and(|rest| rest.trim_start().starts_with(':')))
+    // A short label naming other news in its own words: "Bài viết cùng chuyên mục".
+    let named =
+        label.split_whitespace().count() <= 6 && !label.contains(':') && BOX_WORDS.iter().any(|w| label.contains(w));
+    named
+        || BOX_TITLES
+            .iter()
+            .any(|t| label == *t || label.strip_prefix(t).is_some_and(|rest| rest.trim_start().starts_with(':')))
 }
 
 /// Whether `parent` holds article text before `title`: then it is the article's column, not
