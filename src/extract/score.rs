@@ -315,6 +315,7 @@ pub fn sort(doc: &Html, scope: NodeId, blocks: Vec<Block>, boxes: &HashSet<NodeI
     }
 
     let last_content = values.iter().rposition(|v| *v >= 1.0);
+    let first_content = values.iter().position(|v| *v >= 1.0);
     let mut sorted = Sorted { body: Vec::new(), dropped: Vec::new(), unplaced: Vec::new(), best };
     for (i, ((block, v), boxed)) in blocks.into_iter().zip(values).zip(boxed).enumerate() {
         let inside = within_scope(block.at).iter().any(|a| roots.contains(a));
@@ -322,9 +323,11 @@ pub fn sort(doc: &Html, scope: NodeId, blocks: Vec<Block>, boxes: &HashSet<NodeI
             Some(Dropped::Box)
         } else if block.is_toolbar() {
             Some(Dropped::Toolbar)
-        } else if v < 0.0 && (!inside || block.list || last_content.is_none_or(|l| i > l)) {
+        } else if v < 0.0
+            && (!inside || block.list || last_content.is_none_or(|l| i > l) || first_content.is_some_and(|f| i < f))
+        {
             // Links inside the story (a document linked in a sentence) stay; a list of links, or
-            // links after the story's last paragraph, are other articles.
+            // links before its first paragraph or after its last, are menus and other articles.
             Some(Dropped::Links)
         } else if !inside && block.chars() < 40 && block.image.is_none() {
             Some(Dropped::Short)
