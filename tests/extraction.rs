@@ -428,3 +428,21 @@ fn a_body_of_links_is_refused() {
         .unwrap_err();
     assert!(err.to_string().contains("dated lines"), "{err}");
 }
+
+/// A lead set in plain text at the top of the ViewData part, in an element its template names as
+/// the lead (`tomtat`, `sapo`): the lead, not the first paragraph.
+#[test]
+fn a_lead_named_by_its_template() {
+    let viewdata = format!(
+        "<div class=\"tomtat\">UBND tỉnh đánh giá kết quả 6 tháng đầu năm và đề ra nhiệm vụ cuối năm.</div>{}",
+        story()
+    );
+    let Extracted { article, .. } =
+        extract::article(&portal(), &sp2013("<h1>Tiêu đề bài viết thử nghiệm</h1>", Some(&viewdata), ""), None)
+            .unwrap();
+    assert_eq!(
+        article.summary.as_deref(),
+        Some("UBND tỉnh đánh giá kết quả 6 tháng đầu năm và đề ra nhiệm vụ cuối năm.")
+    );
+    assert_eq!(article.content_text, PARAGRAPHS.join("\n\n"));
+}

@@ -146,7 +146,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
     .filter(|s| !s.is_empty() && *s != title);
     match &summary {
         Some(s) => body.retain(|b| &b.text != s),
-        None => summary = body::take_bold_lead(&mut body),
+        None => summary = body::take_bold_lead(&mut body).or_else(|| take_named_lead(&doc, &mut body)),
     }
     // A bold lead under the title and nothing else: a page whose story is missing.
     if let (None, [only]) = (&summary, body.iter().filter(|b| !b.text.is_empty()).collect::<Vec<_>>().as_slice())
@@ -503,6 +503,26 @@ fn lead_before_story(
         .filter(|b| order.get(&b.at).is_some_and(|at| (after..before).contains(at)) && !in_story(b.at))
         .find(|b| b.chars() >= 40 && b.image.is_none() && b.link_density() < 0.3 && !date::is_date_line(&b.text))
         .map(|b| b.text.clone())
+}
+
+/// A weak hint, used when structure gave no lead: the body's first text block sits in an element
+/// that editors' templates name as the lead (`sapo`, `tomtat`, `summary`, `lead`, `mota`), and a
+/// story follows it.
+fn take_named_lead(doc: &Html, body: &mut Vec<Block>) -> Option<String> {
+    const NAMES: [&str; 6] = ["sapo", "tomtat", "tom-tat", "summary", "lead", "mota"];
+    let first = body.iter().position(|b| !b.text.is_empty())?;
+    let block = &body[first];
+    let named =
+        doc.tree.get(block.at).into_iter().flat_map(|n| std::iter::once(n).chain(n.ancestors())).take(3).any(|n| {
+            n.value().as_element().is_some_and(|e| {
+                e.attrs().filter(|(k, _)| *k == "class" || *k == "id").any(|(_, v)| {
+                    let v = v.to_ascii_lowercase();
+                    NAMES.iter().any(|name| v.contains(name))
+                })
+            })
+        });
+    let story_follows = body[first + 1..].iter().any(|b| b.chars() >= 80);
+    (named && story_follows && block.image.is_none() && block.chars() >= 30).then(|| body.remove(first).text)
 }
 
 /// Without a toolbar: a bold lead set between the heading and the body, as portals do.
