@@ -48,16 +48,6 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
         doc.root_element().descendants().enumerate().map(|(i, n)| (n.id(), i)).collect();
     let boxed = |e: ElementRef| e.ancestors().chain(std::iter::once(*e)).any(|a| boxes.contains(&a.id()));
     let skip_chrome = |e: ElementRef| in_chrome(e) || related_parts.iter().any(|r| within(e, *r));
-    let toolbar = std::cell::Cell::new(part_toolbar);
-    let before_toolbar = |e: ElementRef| {
-        toolbar.get().is_some_and(|t| within(e, t) || (order[&e.id()] < order[&t.id()] && !within(t, e)))
-    };
-    // Without the ViewData part, other web parts (ads, menus, boxes) are still not the body.
-    let other_parts: Vec<ElementRef> =
-        parts.iter().filter(|p| !p.title.contains(TOOLBAR) && !p.title.contains(VIEWDATA)).map(|p| p.body).collect();
-    let skip_body = |e: ElementRef| {
-        skip_chrome(e) || (viewdata.is_none() && (before_toolbar(e) || other_parts.iter().any(|p| within(e, *p))))
-    };
     let skip_title = |e: ElementRef| skip_chrome(e) || boxed(e);
 
     let heading = match &selectors.title {
@@ -82,10 +72,15 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
     }
     // Without a Toolbar part, the block around the heading (title, date line, lead, links)
     // plays its role, when the story follows it.
-    if part_toolbar.is_none() {
-        toolbar.set(header_of(heading, main, &order));
-    }
-    let header = toolbar.get();
+    let header = part_toolbar.or_else(|| header_of(heading, main, &order));
+    let before_header =
+        |e: ElementRef| header.is_some_and(|t| within(e, t) || (order[&e.id()] < order[&t.id()] && !within(t, e)));
+    // Without the ViewData part, other web parts (ads, menus, boxes) are still not the body.
+    let other_parts: Vec<ElementRef> =
+        parts.iter().filter(|p| !p.title.contains(TOOLBAR) && !p.title.contains(VIEWDATA)).map(|p| p.body).collect();
+    let skip_body = |e: ElementRef| {
+        skip_chrome(e) || (viewdata.is_none() && (before_header(e) || other_parts.iter().any(|p| within(e, *p))))
+    };
 
     let mut published = match &selectors.date {
         Some(sel) => {
@@ -94,12 +89,10 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
         // The toolbar's own date, else the one next to the heading: never the page header's
         // "today" or a related article's.
         None => header.and_then(|t| date::find_in(&spaced_text(t), rules.timezone)).or_else(|| {
-            // Checked per ancestor of each text node: set lookups, not walks.
-            let related: HashSet<NodeId> = related_parts.iter().map(|p| p.id()).collect();
+            // Checked per ancestor of each text node: set lookups, not walks (`boxes` holds the
+            // related parts too).
             let excluded = |id: NodeId| {
-                boxes.contains(&id)
-                    || related.contains(&id)
-                    || doc.tree.get(id).and_then(ElementRef::wrap).is_some_and(is_chrome_title)
+                boxes.contains(&id) || doc.tree.get(id).and_then(ElementRef::wrap).is_some_and(is_chrome_title)
             };
             date_near(heading, main, &excluded, rules.timezone)
         }),
@@ -291,8 +284,8 @@ fn web_parts(doc: &Html) -> Vec<WebPart<'_>> {
         })
         .collect();
     let body_sel = selector(".ms-WPBody, [webpartid], [WebPartID]");
-    let paired: std::collections::HashSet<NodeId> = titles.iter().map(|t| t.id()).collect();
-    let chrome: std::collections::HashSet<NodeId> = chrome_titles.iter().map(|t| t.id()).collect();
+    let paired: HashSet<NodeId> = titles.iter().map(|t| t.id()).collect();
+    let chrome: HashSet<NodeId> = chrome_titles.iter().map(|t| t.id()).collect();
     for t in chrome_titles {
         // A title inside another (SharePoint 2013's `h2` in its title cell) names the same part.
         if t.ancestors().any(|a| paired.contains(&a.id()) || chrome.contains(&a.id())) {
