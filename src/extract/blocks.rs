@@ -77,6 +77,12 @@ impl Block {
     pub fn is_toolbar(&self) -> bool {
         is_toolbar(&self.text)
     }
+
+    /// A date line, the font-size or print links that often share its run allowed
+    /// ("Cập nhật: 5/4/2024 | 08:15 Tăng cỡ chữ Giảm cỡ chữ").
+    pub fn is_date_bar(&self) -> bool {
+        super::date::is_date_line(&without_toolbar_words(&self.text))
+    }
 }
 
 /// The blocks under `root`, in reading order, leaving out what `skip` says and page machinery.
@@ -314,7 +320,7 @@ fn push_run(run: &mut String, start: &mut Option<NodeId>, container: ElementRef,
 }
 
 /// `text` without toolbar link words ("Tăng cỡ chữ", "In bài" …), lower-cased.
-pub fn without_toolbar_words(text: &str) -> String {
+fn without_toolbar_words(text: &str) -> String {
     let mut rest = text.to_lowercase();
     for word in TOOLBAR_WORDS {
         rest = rest.replace(word, " ");
@@ -326,16 +332,10 @@ pub fn is_toolbar(text: &str) -> bool {
     if text.is_empty() || text.chars().count() > 120 {
         return false; // a line of toolbar links is short
     }
-    let mut rest = text.to_lowercase();
-    let share = rest.starts_with("chia sẻ") || rest.starts_with("share");
-    let mut found = false;
-    for word in TOOLBAR_WORDS {
-        if rest.contains(word) {
-            found = true;
-            rest = rest.replace(word, "");
-        }
-    }
-    if !found && !share {
+    let lower = text.to_lowercase();
+    let share = lower.starts_with("chia sẻ") || lower.starts_with("share");
+    let rest = without_toolbar_words(text);
+    if rest == lower && !share {
         return false;
     }
     // The font-size buttons "A- A A+" leave single letters.

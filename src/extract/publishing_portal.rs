@@ -14,7 +14,7 @@ use ego_tree::NodeId;
 use scraper::{ElementRef, Html, Node};
 use url::Url;
 
-use super::blocks::{Block, is_toolbar, segment, without_toolbar_words};
+use super::blocks::{Block, is_toolbar, segment};
 use super::body;
 use super::dom::{configured, is_hidden, line_text, select_first, selector, spaced_text, text_of, within};
 use super::score::{self, Dropped};
@@ -113,7 +113,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
     for block in std::mem::take(&mut sorted.body) {
         if block.text == title && block.image.is_none() {
             dropped.push((block, Dropped::Title));
-        } else if block.chars() <= 160 && date::is_date_line(&without_toolbar_words(&block.text)) {
+        } else if block.chars() <= 160 && block.is_date_bar() {
             published = published.or_else(|| date::find_in(&block.text, rules.timezone));
             dropped.push((block, Dropped::DateLine));
         } else {
@@ -206,7 +206,7 @@ pub fn article(page: &Page, rules: &Rules) -> Result<Extracted, ExtractError> {
     let mut left = sorted.unplaced;
     if let Some(t) = header {
         // The date line often shares its run with the font-size links.
-        let chrome = |b: &Block| b.is_toolbar() || date::is_date_line(&without_toolbar_words(&b.text));
+        let chrome = |b: &Block| b.is_toolbar() || b.is_date_bar();
         left.extend(segment(t, &skip_title).into_iter().filter(|b| !chrome(b)));
     }
     // Before the title is the site's own header: only what follows it is the article's.
@@ -421,7 +421,7 @@ fn title_above_story<'a>(
             && b.link_density() < 0.5
             && !b.text.ends_with('.')
             && !b.is_toolbar()
-            && !date::is_date_line(&without_toolbar_words(&b.text))
+            && !b.is_date_bar()
     })?;
     let node = doc.tree.get(title.at)?;
     ElementRef::wrap(node).or_else(|| node.parent().and_then(ElementRef::wrap))
@@ -474,7 +474,7 @@ fn toolbar_lead(
                 && !b.text.ends_with(':')
                 && !b.is_toolbar()
                 && b.link_density() < 0.5
-                && !date::is_date_line(&without_toolbar_words(&b.text))
+                && !b.is_date_bar()
         })
         .collect();
     let bold = candidates.iter().find(|b| b.bold && b.chars() >= 30);
