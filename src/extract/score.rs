@@ -244,8 +244,8 @@ pub fn value(block: &Block, boxed: bool) -> f64 {
 
 /// Sorts `blocks` (the segmentation of `scope`) into the article's region and the rest.
 /// The region is the element whose blocks sum to the highest value (the deepest of equals),
-/// widened by its neighbours at every level up to the scope while they are not negative: a
-/// byline or a picture beside the text joins it, a related box stops it. With `whole`, the
+/// widened by its neighbours, up to [`MAX_WIDENING`] levels above it within the scope, while they
+/// are not negative: a byline or a picture beside the text joins it, a related box stops it. With `whole`, the
 /// region is the scope itself (a body a selector named).
 pub fn sort(doc: &Html, scope: NodeId, blocks: Vec<Block>, boxes: &HashSet<NodeId>, whole: bool) -> Sorted {
     let ancestors = |id: NodeId| {
@@ -262,16 +262,17 @@ pub fn sort(doc: &Html, scope: NodeId, blocks: Vec<Block>, boxes: &HashSet<NodeI
         }
         up // a block outside the tree's scope (never: blocks come from it)
     };
-    let boxed: Vec<bool> = blocks.iter().map(|b| within_scope(b.at).iter().any(|a| boxes.contains(a))).collect();
+    // Each block's elements from itself up to the scope, walked once.
+    let paths: Vec<Vec<NodeId>> = blocks.iter().map(|b| within_scope(b.at)).collect();
+    let boxed: Vec<bool> = paths.iter().map(|up| up.iter().any(|a| boxes.contains(a))).collect();
     let values: Vec<f64> = blocks.iter().zip(&boxed).map(|(b, boxed)| value(b, *boxed)).collect();
 
     let mut score: HashMap<NodeId, f64> = HashMap::new();
     let mut depth: HashMap<NodeId, usize> = HashMap::new();
     let mut content: HashSet<NodeId> = HashSet::new();
-    for (block, v) in blocks.iter().zip(&values) {
-        let up = within_scope(block.at);
+    for (up, v) in paths.iter().zip(&values) {
         let n = up.len();
-        for (i, a) in up.into_iter().enumerate() {
+        for (i, &a) in up.iter().enumerate() {
             *score.entry(a).or_default() += v;
             depth.insert(a, n - i);
             if *v >= 1.0 {
@@ -317,8 +318,8 @@ pub fn sort(doc: &Html, scope: NodeId, blocks: Vec<Block>, boxes: &HashSet<NodeI
     let last_content = values.iter().rposition(|v| *v >= 1.0);
     let first_content = values.iter().position(|v| *v >= 1.0);
     let mut sorted = Sorted { body: Vec::new(), dropped: Vec::new(), unplaced: Vec::new(), best };
-    for (i, ((block, v), boxed)) in blocks.into_iter().zip(values).zip(boxed).enumerate() {
-        let inside = within_scope(block.at).iter().any(|a| roots.contains(a));
+    for (i, (((block, v), boxed), up)) in blocks.into_iter().zip(values).zip(boxed).zip(paths).enumerate() {
+        let inside = up.iter().any(|a| roots.contains(a));
         let reason = if boxed || is_site_footer(&block.text) {
             Some(Dropped::Box)
         } else if block.is_toolbar() {
