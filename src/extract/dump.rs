@@ -55,7 +55,7 @@ pub fn article(page: &Page) -> Result<Extracted, ExtractError> {
         if is_toolbar(&line) {
             continue;
         }
-        if line.chars().count() <= 120 && date::is_date_line(&line) {
+        if is_date_line(&line) {
             dates.push(line);
             continue;
         }
@@ -85,7 +85,7 @@ pub fn article(page: &Page) -> Result<Extracted, ExtractError> {
         if is_toolbar(&line) || line == title {
             continue;
         }
-        if line.chars().count() <= 120 && date::is_date_line(&line) {
+        if is_date_line(&line) {
             dates.push(line);
             continue;
         }
@@ -130,6 +130,11 @@ pub fn article(page: &Page) -> Result<Extracted, ExtractError> {
         content_text: paragraphs.join("\n\n"),
     };
     Ok(Extracted { article, unplaced: Vec::new() })
+}
+
+/// A line that only gives the date (with its labels and weekday), in the toolbar or the story.
+fn is_date_line(line: &str) -> bool {
+    line.chars().count() <= 120 && date::is_date_line(line)
 }
 
 /// A short line that is no sentence of the story, or one short sentence ("Quang cảnh buổi

@@ -383,8 +383,9 @@ fn header_of<'a>(
     main: ElementRef<'a>,
     order: &HashMap<NodeId, usize>,
 ) -> Option<ElementRef<'a>> {
-    let prose = |e: ElementRef| -> usize {
-        e.descendants()
+    // Characters of visible text outside links among `nodes`.
+    let prose = |nodes: &mut dyn Iterator<Item = ego_tree::NodeRef<'a, Node>>| -> usize {
+        nodes
             .filter(|n| !n.ancestors().filter_map(|a| a.value().as_element()).any(|a| a.name() == "a"))
             .filter_map(|n| n.value().as_text().filter(|_| !is_hidden(n)))
             .map(|t| t.trim().chars().count())
@@ -393,16 +394,10 @@ fn header_of<'a>(
     let header = heading
         .ancestors()
         .filter_map(ElementRef::wrap)
-        .take_while(|a| a.id() != main.id() && prose(*a) <= 600)
+        .take_while(|a| a.id() != main.id() && prose(&mut a.descendants()) <= 600)
         .last()?;
     let end = header.descendants().last().map_or(usize::MAX, |n| order[&n.id()]);
-    let after: usize = main
-        .descendants()
-        .filter(|n| order[&n.id()] > end)
-        .filter(|n| !n.ancestors().filter_map(|a| a.value().as_element()).any(|a| a.name() == "a"))
-        .filter_map(|n| n.value().as_text().filter(|_| !is_hidden(n)))
-        .map(|t| t.trim().chars().count())
-        .sum();
+    let after = prose(&mut main.descendants().filter(|n| order[&n.id()] > end));
     (after >= 200).then_some(header)
 }
 
